@@ -1,0 +1,44 @@
+import type { PageType } from './events.ts';
+
+/**
+ * The shopper's local profile, kept in IndexedDB and updated incrementally per event. It never leaves the device;
+ * reports are computed from it and privatized before they are sent.
+ */
+export interface Profile {
+  schemaVersion: 1;
+  updatedAt: number;
+  /** Decayed interest per top-level category (half-life {@link PROFILE_HALF_LIFE_DAYS}). */
+  categoryAffinity: Record<string, number>;
+  /** Decayed interest per brand. */
+  brandAffinity: Record<string, number>;
+  /** The most recent item ids viewed or added, oldest first, at most {@link RECENT_ITEMS_MAX}. */
+  recentItems: string[];
+  /** Item ids bought, most recent last, at most {@link RECENT_ITEMS_MAX}; recommendations exclude them. */
+  purchasedItems: string[];
+  /** Item ids currently in the cart. */
+  cartItems: string[];
+  /** Recency / frequency / monetary summary. */
+  rfm: { lastPurchaseAt: number | null; purchases: number; revenue: number; sessions: number };
+  /** Median-ish price level of viewed items, for price-band features. */
+  priceLevel: { sum: number; count: number };
+  /** The current session's counters, the inputs of purchase intent. */
+  session: SessionFeatures;
+}
+
+/** Per-session counters, computed on the device from its own events. */
+export interface SessionFeatures {
+  sessionId: string;
+  startedAt: number;
+  lastEventAt: number;
+  pageCounts: Partial<Record<PageType, number>>;
+  /** Seconds on each page kind. */
+  pageSeconds: Partial<Record<PageType, number>>;
+  productViews: number;
+  addToCarts: number;
+  searches: number;
+}
+
+/** Half-life of category and brand affinities. */
+export const PROFILE_HALF_LIFE_DAYS = 14;
+/** Length of the item sequence the models read. */
+export const RECENT_ITEMS_MAX = 50;
