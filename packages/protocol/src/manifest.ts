@@ -89,5 +89,11 @@ export interface CatalogItem {
 /** The index file listing the models a site ships: `models/index.json` beside the model folders. */
 export interface ModelIndex {
   format: 'edgewise-model-index';
+  /** Model folders relative to the index, one per task. */
   models: Array<{ task: ModelTask; path: string; version: string }>;
+  /**
+   * Public value domains of the site's catalog, the same for every shopper. Reports bucket by them; the SDK matches
+   * an event's `item_category` against a category's id or name.
+   */
+  domains: { category: Array<{ id: string; name: string }> };
 }
