@@ -1,0 +1,28 @@
+/** Limits and tunables of the worker, with units. Platform limits name their source. */
+
+/** Largest `count` a recommend call may ask for (protocol RecommendRequest). */
+export const RECOMMEND_COUNT_MAX = 50;
+/** Longest `recentItems` list accepted; the SDK keeps at most RECENT_ITEMS_MAX (protocol profile.ts) = 50. */
+export const RECENT_ITEMS_ACCEPTED_MAX = 50;
+/** How many of the most recent items build the query (model contract: recency-weighted mean of the last ≤ 10). */
+export const QUERY_ITEMS_MAX = 10;
+/** Longest `exclude` list accepted: purchases + cart + the item on screen stay far below this. */
+export const EXCLUDE_MAX = 200;
+/** Longest item id accepted in a request, in UTF-16 code units. */
+export const ITEM_ID_MAX_CHARS = 256;
+/** Longest category name accepted in a request. */
+export const CATEGORY_MAX_CHARS = 100;
+
+/** A model file larger than this is refused before it is downloaded (1M items × 64 dims int8 is 64 MiB). */
+export const MODEL_FILE_MAX_BYTES = 512 * 1024 * 1024;
+/** `index.json` and `manifest.json` are small; anything bigger is not ours. */
+export const MODEL_JSON_MAX_BYTES = 1024 * 1024;
+/** Give up on one HTTP fetch after this long. */
+export const FETCH_TIMEOUT_MS = 60_000;
+/** A file whose bytes or digest do not match is fetched once more, bypassing caches, before it is refused. */
+export const FETCH_RETRIES = 1;
+
+/** Give up on bringing one backend up after this long (WebGPU adapter/device requests can stall). */
+export const BACKEND_INIT_TIMEOUT_MS = 20_000;
+/** Entries kept in RuntimeStatus.errors; older ones are dropped. */
+export const STATUS_ERRORS_MAX = 20;

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { buildFixture, fixtureFetch } from '../test-support/fixture-model.ts';
+import { loadModels, modelFolderUrl } from './load-models.ts';
+
+const BASE = 'https://shop.example/edgewise/models/';
+
+function tampered(files: Map<string, Uint8Array>, path: string, edit: (b: Uint8Array) => Uint8Array): Map<string, Uint8Array> {
+  const copy = new Map(files);
+  copy.set(path, edit(files.get(path)!.slice()));
+  return copy;
+}
+
+describe('loadModels', () => {
+  const fx = buildFixture({ items: 300, dim: 16, categories: 4 });
+
+  it('loads the recommend model: tensors at their offsets, items in row order, categories by id and name', async () => {
+    const fetch = fixtureFetch(BASE, fx.files);
+    const out = await loadModels(fetch, modelFolderUrl(BASE));
+    expect(out.errors).toEqual([]);
+    const m = out.recommend!;
+    expect([m.size, m.dim, m.version]).toEqual([300, 16, 'fixture-1']);
+    expect([...m.codes]).toEqual([...fx.codes]);
+    expect([...m.scales]).toEqual([...fx.scales]);
+    expect([...m.popularity!]).toEqual([...fx.popularity]);
+    expect(m.items[7]!.id).toBe('sku-7');
+    expect(m.rowOf.get('sku-123')).toBe(123);
+    expect(m.categories[m.categoryOfRow[5]!]).toBe(fx.items[5]!.category);
+    expect(m.categoryIndex.get('Category 2')).toBe(m.categoryIndex.get('cat-2'));
+    expect(m.recencyDecay).toBe(0.7);
+    expect(out.loaded).toEqual([{ task: 'recommend', version: 'fixture-1', kind: 'item-embedding', items: 300 }]);
+  });
+
+  it('refuses a tampered embeddings file with EW_MODEL_INTEGRITY, after one retry, and loads nothing', async () => {
+    const files = tampered(fx.files, 'recommend/embeddings.bin', (b) => ((b[100] = b[100]! ^ 1), b));
+    const fetch = fixtureFetch(BASE, files);
+    const out = await loadModels(fetch, modelFolderUrl(BASE));
+    expect(out.recommend).toBeNull();
+    expect(out.loaded).toEqual([]);
+    expect(out.errors).toHaveLength(1);
+    expect(out.errors[0]!.code).toBe('EW_MODEL_INTEGRITY');
+    expect(out.errors[0]!.message).toMatch(/embeddings\.bin/);
+    expect(fetch.requests.filter((u) => u.endsWith('embeddings.bin'))).toHaveLength(2);
+  });
+
+  it('refuses a tampered items.json and a truncated file the same way', async () => {
+    for (const [path, edit] of [
+      ['recommend/items.json', (b: Uint8Array) => new TextEncoder().encode(new TextDecoder().decode(b).replace('Product 1"', 'Product X"'))],
+      ['recommend/embeddings.bin', (b: Uint8Array) => b.slice(0, b.byteLength - 10)],
+    ] as const) {
+      const out = await loadModels(fixtureFetch(BASE, tampered(fx.files, path, edit)), modelFolderUrl(BASE));
+      expect(out.recommend, path).toBeNull();
+      expect(out.errors.map((e) => e.code)).toEqual(['EW_MODEL_INTEGRITY']);
+    }
+  });
+
+  it('recovers when only the first download was partial', async () => {
+    const good = fixtureFetch(BASE, fx.files);
+    let first = true;
+    const flaky = async (url: string, init?: RequestInit) => {
+      if (first && url.endsWith('embeddings.bin')) {
+        first = false;
+        return new Response(fx.files.get('recommend/embeddings.bin')!.slice(0, 64));
+      }
+      return good(url, init);
+    };
+    const out = await loadModels(flaky, modelFolderUrl(BASE));
+    expect(out.errors).toEqual([]);
+    expect(out.recommend?.size).toBe(300);
+  });
+
+  it('reports an unreachable index, a broken manifest and out-of-bounds tensors without throwing', async () => {
+    const noIndex = await loadModels(fixtureFetch(BASE, new Map()), modelFolderUrl(BASE));
+    expect(noIndex.errors.map((e) => e.code)).toEqual(['EW_MODEL_FETCH']);
+
+    const badManifest = new Map(fx.files).set('recommend/manifest.json', new TextEncoder().encode('{"format":"x"'));
+    expect((await loadModels(fixtureFetch(BASE, badManifest), modelFolderUrl(BASE))).errors.map((e) => e.code)).toEqual(['EW_MODEL_INVALID']);
+
+    const m = JSON.parse(JSON.stringify(fx.manifest));
+    m.tensors[0].byteOffset = 1 << 20;
+    const oob = new Map(fx.files).set('recommend/manifest.json', new TextEncoder().encode(JSON.stringify(m)));
+    const out = await loadModels(fixtureFetch(BASE, oob), modelFolderUrl(BASE));
+    expect(out.recommend).toBeNull();
+    expect(out.errors[0]!.code).toBe('EW_MODEL_INVALID');
+    expect(out.errors[0]!.message).toMatch(/outside embeddings\.bin/);
+  });
+
+  it('refuses a manifest whose version differs from the index (a half-deployed update)', async () => {
+    const m = { ...fx.manifest, version: 'other' };
+    const files = new Map(fx.files).set('recommend/manifest.json', new TextEncoder().encode(JSON.stringify(m)));
+    const out = await loadModels(fixtureFetch(BASE, files), modelFolderUrl(BASE));
+    expect(out.recommend).toBeNull();
+    expect(out.errors[0]!.message).toMatch(/version/);
+  });
+});
