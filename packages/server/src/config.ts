@@ -26,8 +26,11 @@ export interface ServerConfig {
   adminToken: string;
   minReports: number;
   rateLimit: RateLimit;
-  /** Passed to fastify: `true` or a hop count when behind a reverse proxy, so the rate limit sees client IPs. */
-  trustProxy: boolean | number;
+  /**
+   * fastify's `trustProxy`: `true`, or the proxies' addresses/CIDRs (`"127.0.0.1,10.0.0.0/8"`), when behind a reverse
+   * proxy, so the rate limit sees client IPs. Off by default.
+   */
+  trustProxy: boolean | string;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -151,10 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     else problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   }
 
-  let trustProxy: boolean | number = false;
   const tp = env.EDGEWISE_TRUST_PROXY;
-  if (tp === 'true') trustProxy = true;
-  else if (tp && tp !== 'false') trustProxy = integer(env, 'EDGEWISE_TRUST_PROXY', 0, 0, 32, problems);
+  const trustProxy: boolean | string = !tp || tp === 'false' ? false : tp === 'true' ? true : tp;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return { host, port, database, sites, adminToken, minReports, rateLimit: { max: perMinute, windowMs: RATE_WINDOW_MS }, trustProxy };

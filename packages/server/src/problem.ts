@@ -60,13 +60,17 @@ function describeValidation(errors: AjvError[], context: string): string {
   let message = e.message ?? 'is invalid';
   if (e.keyword === 'additionalProperties' && typeof e.params?.additionalProperty === 'string') {
     message = `must not have property '${e.params.additionalProperty}'`;
+  } else if (e.keyword === 'const') {
+    // A union of literals fails once per literal: list them together.
+    const allowed = specific.filter((o) => o.keyword === 'const' && o.instancePath === e.instancePath).map((o) => JSON.stringify(o.params?.allowedValue));
+    message = `must be ${allowed.join(' or ')}`;
   }
   return `${context}${e.instancePath ?? ''} ${message}`;
 }
 
 // fastify's own error codes that reach the handler from bad input, mapped to ours.
-const FASTIFY_CODES: Record<string, [ErrorCode, number]> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [ERROR_CODES.UNSUPPORTED_MEDIA_TYPE, 415],
+const FASTIFY_CODES: Record<string, [ErrorCode, number, string?]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [ERROR_CODES.UNSUPPORTED_MEDIA_TYPE, 415, 'Send JSON as application/json, or as text/plain (navigator.sendBeacon).'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [ERROR_CODES.BAD_JSON, 400],
   FST_ERR_CTP_BODY_TOO_LARGE: [ERROR_CODES.BODY_TOO_LARGE, 413],
   FST_ERR_CTP_EMPTY_JSON_BODY: [ERROR_CODES.BAD_JSON, 400],
@@ -91,7 +95,7 @@ export function toProblem(error: FastifyError | ProblemError | Error): { problem
     return { problem: problem(ERROR_CODES.SCHEMA, 400, describeValidation(fe.validation, fe.validationContext ?? 'body')), headers: {} };
   }
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
-  if (mapped) return { problem: problem(mapped[0], mapped[1], fe.message), headers: {} };
+  if (mapped) return { problem: problem(mapped[0], mapped[1], mapped[2] ?? fe.message), headers: {} };
   const status = fe.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     // Some other client error from fastify (e.g. a malformed URL); its message is written for clients.
