@@ -95,7 +95,7 @@
     sessionStorage.removeItem(TOKEN_KEY);
     clearInterval(state.timer);
     show($('content'), false);
-    show($('signout'), false);
+    show($('controls'), false);
     show($('login'), true);
     $('login-error').textContent = message || '';
     show($('login-error'), Boolean(message));
@@ -149,7 +149,7 @@
       }
       show($('login'), false);
       show($('content'), true);
-      show($('signout'), true);
+      show($('controls'), true);
       updatePeriods(body);
       render(body);
       setStatus(`Showing ${site}${period ? ` on ${period}` : ', all days'}. Refreshes every ${REFRESH_MS / 1000} s.`);
