@@ -96,7 +96,7 @@ async function openPage(page: Page) {
 }
 
 type Run = {
-  status: { ready: boolean; backend: string | null; probed: Array<{ backend: string; ok: boolean; reason?: string }>; errors: Array<{ code: string }>; models: unknown[] };
+  status: { ready: boolean; backend: string | null; kernel: string | null; probed: Array<{ backend: string; ok: boolean; reason?: string }>; errors: Array<{ code: string }>; models: unknown[] };
   initMs: number;
   results: Array<{ ok: boolean; value?: { items: Array<{ itemId: string; score: number; category?: string }>; source: string; backend: string | null }; error?: { code: string }; ms?: number }>;
   errors: string[];
@@ -119,19 +119,30 @@ function expectMatchesReference(items: Array<{ itemId: string; score: number }>,
   expect(overlap).toBeGreaterThanOrEqual(k - 2);
 }
 
-for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
-  test(`${backend}: top-10 agrees with the float32 reference, filters hold`, async ({ page }) => {
+const COMBOS = [
+  ['webgpu', 'webgpu-int8'],
+  ['webgpu', 'tfjs-matmul'],
+  ['webgl', 'tfjs-matmul'],
+  ['wasm', 'wasm-simd-int8'],
+  ['wasm', 'tfjs-matmul'],
+  ['cpu', 'js-int8'],
+  ['cpu', 'tfjs-matmul'],
+] as const;
+
+for (const [backend, kernel] of COMBOS) {
+  test(`${backend}/${kernel}: top-10 agrees with the float32 reference, filters hold`, async ({ page }) => {
     await openPage(page);
     const requests = [
       ...HISTORIES.map((recentItems) => ({ count: 10, recentItems })),
       { count: 10, recentItems: HISTORIES[1], category: 'cat-2' },
       { count: 0, recentItems: [] },
     ];
-    const run = (await page.evaluate(([c, r]) => (window as any).runWorker(c, r), [{ modelBaseUrl: `${origin}/models/`, backends: [backend] }, requests] as const)) as Run;
-    console.log(`[${backend}] init ${run.initMs.toFixed(0)} ms; first recommend ${run.results[0]?.ms?.toFixed(1)} ms; probed ${JSON.stringify(run.status.probed)}`);
+    const run = (await page.evaluate(([c, r]) => (window as any).runWorker(c, r), [{ modelBaseUrl: `${origin}/models/`, backends: [backend], kernel }, requests] as const)) as Run;
+    console.log(`[${backend}/${kernel}] init ${run.initMs.toFixed(0)} ms; first recommend ${run.results[0]?.ms?.toFixed(1)} ms; probed ${JSON.stringify(run.status.probed)}`);
     expect(run.errors).toEqual([]);
     expect(run.status.errors).toEqual([]);
     expect(run.status.backend).toBe(backend);
+    expect(run.status.kernel).toBe(kernel);
     HISTORIES.forEach((recent, i) => {
       const r = run.results[i]!;
       expect(r.ok).toBe(true);
@@ -149,7 +160,7 @@ for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
 test('default ranking picks a usable backend and reports why the others were skipped', async ({ page }) => {
   await openPage(page);
   const run = (await page.evaluate(([c, r]) => (window as any).runWorker(c, r), [{ modelBaseUrl: `${origin}/models/` }, [{ count: 10, recentItems: HISTORIES[0] }]] as const)) as Run;
-  console.log(`[default] chose ${run.status.backend} in ${run.initMs.toFixed(0)} ms; first recommend ${run.results[0]?.ms?.toFixed(1)} ms; probed ${JSON.stringify(run.status.probed)}`);
+  console.log(`[default] chose ${run.status.backend}/${run.status.kernel} in ${run.initMs.toFixed(0)} ms; first recommend ${run.results[0]?.ms?.toFixed(1)} ms; probed ${JSON.stringify(run.status.probed)}`);
   expect(run.status.ready).toBe(true);
   expect(run.status.probed.map((p) => p.backend)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
   for (const p of run.status.probed) if (p.backend !== run.status.backend) expect(p.reason, p.backend).toBeTruthy();

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendName, RecommendResult, WorkerApi } from '@edgewise/protocol';
-import { createWorkerApi, type RuntimeDeps } from './api.ts';
+import { createWorkerApi, type RuntimeApi, type RuntimeDeps } from './api.ts';
+import { memoryChoices } from './backends/calibration-store.ts';
 import type { BackendDriver } from './backends/driver.ts';
+import { JsInt8Scanner } from './kernels/js-int8-scan.ts';
 import { buildFixture, fixtureFetch, referenceTopK, type Fixture } from './test-support/fixture-model.ts';
-import { cpuDriver, flakyDriver, missingDriver } from './test-support/node-drivers.ts';
+import { flakyDriver, missingDriver, nodeDrivers, tfjsCpuDriver } from './test-support/node-drivers.ts';
 
 const BASE = 'https://shop.example/edgewise/models/';
 
-function api(files: Map<string, Uint8Array>, drivers: Partial<Record<BackendName, BackendDriver>> = { cpu: cpuDriver() }): WorkerApi {
-  const deps: RuntimeDeps = { fetch: fixtureFetch(BASE, files), drivers: () => drivers };
+function api(files: Map<string, Uint8Array>, drivers: Partial<Record<BackendName, BackendDriver>> = nodeDrivers(), extra: Partial<RuntimeDeps> = {}): RuntimeApi {
+  const deps: RuntimeDeps = { fetch: fixtureFetch(BASE, files), drivers: () => drivers, choices: memoryChoices(), calibrateAfterMs: false, ...extra };
   return createWorkerApi(deps);
 }
 
@@ -36,11 +38,11 @@ function expectCloseToReference(fx: Fixture, got: RecommendResult, recent: strin
   expect(overlap / ref.length).toBeGreaterThanOrEqual(0.8);
 }
 
-describe('worker API on tfjs cpu', () => {
+describe('worker API in Node (own int8 kernels, tfjs cpu)', () => {
   const fx = buildFixture({ items: 800, dim: 32, categories: 5 });
 
   it('init loads and verifies the model, picks a backend and says why others were skipped', async () => {
-    const w = api(fx.files, { webgpu: missingDriver('webgpu', 'navigator.gpu is missing'), cpu: cpuDriver() });
+    const w = api(fx.files, { webgpu: missingDriver('webgpu', 'navigator.gpu is missing'), cpu: nodeDrivers().cpu! });
     const status = await w.init({ modelBaseUrl: BASE, backends: ['webgpu', 'cpu'] });
     expect(status.ready).toBe(true);
     expect(status.backend).toBe('cpu');
@@ -53,13 +55,17 @@ describe('worker API on tfjs cpu', () => {
     expect(await w.status()).toEqual(status);
   });
 
-  it('ranks like the float32 reference, with display fields, excluding the history', async () => {
+  it.each([
+    ['wasm', 'wasm-simd-int8'],
+    ['cpu', 'js-int8'],
+    ['cpu', 'tfjs-matmul'],
+  ] as const)('ranks like the float32 reference on %s/%s, with display fields, excluding the history', async (backend, kernel) => {
     const w = api(fx.files);
-    await w.init({ modelBaseUrl: BASE });
+    await w.init({ modelBaseUrl: BASE, backends: [backend], kernel } as never);
     for (const recent of [['sku-3'], ['sku-10', 'sku-15', 'sku-20'], Array.from({ length: 14 }, (_, i) => `sku-${i * 37}`)]) {
       const r = await w.recommend({ count: 10, recentItems: recent });
       expect(r.source).toBe('model');
-      expect(r.backend).toBe('cpu');
+      expect(r.backend).toBe(backend);
       expect(r.modelVersion).toBe('fixture-1');
       expect(r.workerMs).toBeGreaterThanOrEqual(0);
       for (const item of r.items) expect(recent).not.toContain(item.itemId);
@@ -132,7 +138,7 @@ describe('worker API on tfjs cpu', () => {
 
   it('a backend failing during a call falls back to the next one and still answers that call', async () => {
     const gpu = flakyDriver('webgpu', 'GPU device was lost', 2); // warm-up passes (2 scans), the shopper's call fails
-    const w = api(fx.files, { webgpu: gpu, cpu: cpuDriver() });
+    const w = api(fx.files, { webgpu: gpu, cpu: tfjsCpuDriver() });
     const status = await w.init({ modelBaseUrl: BASE, backends: ['webgpu', 'cpu'] });
     expect(status.backend).toBe('webgpu');
     const r = await w.recommend({ count: 10, recentItems: ['sku-4'] });
@@ -146,7 +152,7 @@ describe('worker API on tfjs cpu', () => {
   });
 
   it('a backend failing at warm-up is skipped at init; when every backend fails the call still answers', async () => {
-    const w = api(fx.files, { webgl: flakyDriver('webgl', 'shader compile failed', 0), cpu: cpuDriver() });
+    const w = api(fx.files, { webgl: flakyDriver('webgl', 'shader compile failed', 0), cpu: tfjsCpuDriver() });
     const status = await w.init({ modelBaseUrl: BASE, backends: ['webgl', 'cpu'] });
     expect(status.backend).toBe('cpu');
     expect(status.probed[0]).toMatchObject({ backend: 'webgl', ok: false, reason: expect.stringMatching(/shader compile failed/) });
@@ -157,5 +163,42 @@ describe('worker API on tfjs cpu', () => {
     expect(r.source).toBe('popular');
     expect(r.backend).toBeNull();
     expect(r.items).toHaveLength(3);
+  });
+
+  it('calibrates at idle: times each usable backend, moves to the fastest, remembers it per device and model', async () => {
+    const choices = memoryChoices();
+    // A "webgpu" that is really the plain JS loop: first in the default order, but slower than the WASM kernel.
+    const slowGpu: BackendDriver = { name: 'webgpu', probe: async () => ({ ok: true }), kernels: [['js-int8', async (m) => new JsInt8Scanner('webgpu', m)]] };
+    const drivers = { webgpu: slowGpu, wasm: nodeDrivers().wasm! };
+    const order = (d: typeof drivers) => ({ drivers: () => ({ ...d }), choices, calibrateAfterMs: 0 });
+    const big = buildFixture({ items: 20_000, dim: 64, categories: 4 });
+    const w = createWorkerApi({ fetch: fixtureFetch(BASE, big.files), ...order(drivers) });
+    const status = await w.init({ modelBaseUrl: BASE });
+    expect(status.backend).toBe('webgpu');
+    const result = await w.settled();
+    expect(result?.backend).toBe('wasm');
+    expect(result?.kernel).toBe('wasm-simd-int8');
+    expect(Object.keys(result!.medians).sort()).toEqual(['wasm/wasm-simd-int8', 'webgpu/js-int8']);
+    const after = await w.status();
+    expect(after.backend).toBe('wasm');
+    expect(after.probed.find((p) => p.backend === 'wasm')?.calibrationMs).toBeGreaterThan(0);
+    expect(after.probed.find((p) => p.backend === 'webgpu')?.reason).toMatch(/slower in calibration/);
+    expect((await w.recommend({ count: 5, recentItems: ['sku-1'] })).backend).toBe('wasm');
+    expect([...choices.entries.values()]).toEqual([{ backend: 'wasm', kernel: 'wasm-simd-int8' }]);
+
+    // A second worker on the same device and model starts on the remembered winner and does not calibrate again.
+    const [key] = [...choices.entries.keys()];
+    choices.entries.set(key!, { backend: 'webgpu', kernel: 'js-int8' });
+    const again = createWorkerApi({ fetch: fixtureFetch(BASE, big.files), ...order(drivers) });
+    expect((await again.init({ modelBaseUrl: BASE })).backend).toBe('webgpu');
+    expect(await again.settled()).toBeNull();
+    expect((await again.recommend({ count: 5, recentItems: ['sku-1'] })).backend).toBe('webgpu');
+  });
+
+  it('does not calibrate when the page names its backends', async () => {
+    const w = api(fx.files, nodeDrivers(), { calibrateAfterMs: 0 });
+    await w.init({ modelBaseUrl: BASE, backends: ['cpu', 'wasm'] });
+    expect(await w.settled()).toBeNull();
+    expect((await w.status()).backend).toBe('cpu');
   });
 });

@@ -1,8 +1,9 @@
 import type { BackendName, CodedError, RecommendResult, RuntimeConfig, RuntimeStatus, WorkerApi } from '@edgewise/protocol';
-import { BackendChain, DEFAULT_BACKEND_ORDER } from './backends/chain.ts';
+import { cacheStorageChoices, type ChoiceStore } from './backends/calibration-store.ts';
+import { BackendChain, DEFAULT_BACKEND_ORDER, type CalibrationResult } from './backends/chain.ts';
 import type { BackendDriver } from './backends/driver.ts';
 import { RuntimeError, toCodedError } from './errors.ts';
-import { STATUS_ERRORS_MAX } from './flags.ts';
+import { CALIBRATION_DELAY_MS, CALIBRATION_QUERIES, STATUS_ERRORS_MAX } from './flags.ts';
 import type { FetchLike } from './models/fetch-verified.ts';
 import { loadModels, modelFolderUrl, networkSource, type FileSource } from './models/load-models.ts';
 import type { RecommendModel } from './models/recommend-model.ts';
@@ -16,8 +17,20 @@ export interface RuntimeDeps {
   drivers(config: RuntimeConfig): Partial<Record<BackendName, BackendDriver>>;
   /** Where verified model files come from; the network by default. */
   fileSource?(fetchFn: FetchLike): FileSource;
+  /** Where the calibration's winner is remembered; Cache Storage by default. */
+  choices?: ChoiceStore;
+  /** When to calibrate after init (ms), or false for never; CALIBRATION_DELAY_MS by default. */
+  calibrateAfterMs?: number | false;
   now?(): number;
 }
+
+/** The worker API plus what tests and benchmarks wait on; comlink exposes `settled` too, harmlessly. */
+export interface RuntimeApi extends WorkerApi {
+  /** Resolves once init and the calibration it scheduled (if any) are done. */
+  settled(): Promise<CalibrationResult | null>;
+}
+
+type ParsedConfig = RuntimeConfig & { backends: BackendName[]; explicitBackends: boolean; kernel?: string };
 
 const BACKEND_NAMES: readonly BackendName[] = DEFAULT_BACKEND_ORDER;
 const MAX_URL_CHARS = 2048;
@@ -27,14 +40,15 @@ function badConfig(message: string): never {
 }
 
 /** Checks the page's config; the worker trusts nothing that crossed the boundary. */
-export function parseRuntimeConfig(input: unknown): RuntimeConfig & { backends: BackendName[]; explicitBackends: boolean } {
+export function parseRuntimeConfig(input: unknown): ParsedConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) badConfig('expected an object');
   const raw = input as Record<string, unknown>;
   let modelBaseUrl: unknown;
   let backends: unknown;
   let wasmPath: unknown;
+  let kernel: unknown;
   try {
-    ({ modelBaseUrl, backends, wasmPath } = raw);
+    ({ modelBaseUrl, backends, wasmPath, kernel } = raw);
   } catch {
     badConfig('unreadable config');
   }
@@ -48,7 +62,12 @@ export function parseRuntimeConfig(input: unknown): RuntimeConfig & { backends: 
     if (new Set(backends).size !== backends.length) badConfig('backends lists a name twice');
     order = backends as BackendName[];
   }
-  const out: RuntimeConfig & { backends: BackendName[]; explicitBackends: boolean } = { modelBaseUrl, backends: order, explicitBackends };
+  const out: ParsedConfig = { modelBaseUrl, backends: order, explicitBackends };
+  // Not in the protocol: benchmarks and tests pin a kernel ('tfjs-matmul', 'wasm-simd-int8', ...) with it.
+  if (kernel !== undefined) {
+    if (typeof kernel !== 'string' || !/^[a-z0-9-]{1,40}$/.test(kernel)) badConfig('kernel must be a kernel name');
+    out.kernel = kernel;
+  }
   if (wasmPath !== undefined) {
     if (typeof wasmPath !== 'string' || wasmPath.length > MAX_URL_CHARS) badConfig('wasmPath must be a URL string');
     try {
@@ -77,8 +96,11 @@ function boundary<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...a
  * EW_BAD_REQUEST, a backend failure moves to the next backend, a model that cannot be verified is refused and the
  * answers fall back to popular items. Nothing here starts on import; worker.ts exposes it.
  */
-export function createWorkerApi(deps: RuntimeDeps): WorkerApi {
+export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
   const now = deps.now ?? (() => performance.now());
+  const choices = deps.choices ?? cacheStorageChoices();
+  const calibrateAfterMs = deps.calibrateAfterMs ?? CALIBRATION_DELAY_MS;
+  let calibration: Promise<CalibrationResult | null> = Promise.resolve(null);
   let chain: BackendChain | null = null;
   let model: RecommendModel | null = null;
   let models: RuntimeStatus['models'] = [];
@@ -92,34 +114,54 @@ export function createWorkerApi(deps: RuntimeDeps): WorkerApi {
     if (errors.length > STATUS_ERRORS_MAX) errors = errors.slice(-STATUS_ERRORS_MAX);
   };
 
-  const snapshot = (): RuntimeStatus => ({
+  // `kernel` is not in protocol RuntimeStatus yet: which kernel scans on the chosen backend, for the debug panel.
+  const snapshot = (): RuntimeStatus & { kernel: string | null } => ({
     ready,
     backend: chain?.backend ?? null,
+    kernel: chain?.kernel ?? null,
     probed: chain ? chain.probed.map((p) => ({ ...p })) : [],
     models: models.map((m) => ({ ...m })),
     errors: errors.map((e) => ({ ...e })),
   });
 
-  async function start(config: ReturnType<typeof parseRuntimeConfig>): Promise<void> {
+  async function start(config: ParsedConfig): Promise<void> {
     chain?.dispose();
     model = null;
     models = [];
     errors = [];
     ready = false;
+    calibration = Promise.resolve(null);
     const fetchFn = deps.fetch;
-    const next = new BackendChain(config.backends, deps.drivers(config), { allowSoftware: config.explicitBackends, onError: report });
+    const next = new BackendChain(config.backends, deps.drivers(config), { allowSoftware: config.explicitBackends, kernel: config.kernel, onError: report });
     chain = next;
-    // Backends come up while the model files download and are verified; the catalog goes on the chosen one after.
+    // Backends are probed while the model files download and are verified; the catalog goes on the chosen one after.
     const [loaded] = await Promise.all([
       loadModels(fetchFn, modelFolderUrl(config.modelBaseUrl), deps.fileSource?.(fetchFn) ?? networkSource(fetchFn)),
       next.start(),
     ]);
     for (const e of loaded.errors) report(e);
-    await next.attach(loaded.recommend);
+    // A page that names its backends gets them in its order; otherwise this device's measured winner goes first.
+    const rec = loaded.recommend;
+    const key = rec && !config.explicitBackends && !config.kernel ? `${next.details.join(';')}|${rec.name}@${rec.version}|${rec.size}x${rec.dim}` : null;
+    const remembered = key ? await choices.get(key) : null;
+    if (remembered) next.prefer(remembered);
+    await next.attach(rec);
     if (next.backend === null) report({ code: 'EW_BACKEND_UNAVAILABLE', message: `none of ${config.backends.join(', ')} could start` });
     model = loaded.recommend;
     models = loaded.loaded;
     ready = next.backend !== null;
+    if (key && !remembered && calibrateAfterMs !== false) {
+      calibration = new Promise((resolve) => setTimeout(resolve, calibrateAfterMs))
+        .then(() => (chain === next ? next.calibrate({ queries: CALIBRATION_QUERIES, now }) : null))
+        .then(async (result) => {
+          if (result && chain === next) await choices.set(key, { backend: result.backend, kernel: result.kernel });
+          return result;
+        })
+        .catch((e) => {
+          report(toCodedError(e));
+          return null;
+        });
+    }
   }
 
   return {
@@ -134,6 +176,11 @@ export function createWorkerApi(deps: RuntimeDeps): WorkerApi {
     }),
 
     status: boundary(async () => snapshot()),
+
+    settled: async () => {
+      await lastInit;
+      return calibration;
+    },
 
     recommend: boundary(async (input): Promise<RecommendResult> => {
       const request = parseRecommendRequest(input);

@@ -26,3 +26,10 @@ export const FETCH_RETRIES = 1;
 export const BACKEND_INIT_TIMEOUT_MS = 20_000;
 /** Entries kept in RuntimeStatus.errors; older ones are dropped. */
 export const STATUS_ERRORS_MAX = 20;
+
+/**
+ * Calibration starts this long after init resolves, when the page has had its first answers; it then times each
+ * usable backend's kernel with CALIBRATION_QUERIES real queries, one per queue turn so shopper calls interleave.
+ */
+export const CALIBRATION_DELAY_MS = 1_500;
+export const CALIBRATION_QUERIES = 7;

@@ -2,11 +2,12 @@
 // it with comlink (`wrap<WorkerApi>(new Worker(url))`).
 import { expose } from 'comlink';
 import { createWorkerApi } from './api.ts';
-import { browserDrivers } from './backends/tfjs-browser.ts';
+import { standardDrivers } from './backends/drivers.ts';
+import { browserTfjsKernels } from './backends/tfjs-browser.ts';
 
 const api = createWorkerApi({
   fetch: (url, init) => fetch(url, init),
-  drivers: (config) => browserDrivers(config, self.location.href),
+  drivers: (config) => standardDrivers(browserTfjsKernels(config, self.location.href)),
 });
 
 // Every call settles through api.ts; a stray rejection from a backend library must not surface as an uncaught error.

@@ -13,14 +13,14 @@ export interface ProbeResult {
   software?: boolean;
 }
 
-/** One backend: how to tell whether this device has it, how to bring it up, how to put the catalog on it. */
+export type ScannerFactory = (model: RecommendModel) => Promise<CatalogScanner>;
+
+/** One backend: how to tell whether this device has it, and the kernels that can scan the catalog on it. */
 export interface BackendDriver {
   readonly name: BackendName;
   probe(): Promise<ProbeResult>;
-  /** Makes this backend the one tfjs runs on; throws when it cannot. */
-  activate(): Promise<void>;
-  /** Puts the model's catalog where this backend's kernel reads it. Called after `activate`. */
-  createScanner(model: RecommendModel): Promise<CatalogScanner>;
+  /** Kernel name → factory that brings the backend up (if needed) and puts the catalog where the kernel reads it. Preferred first. */
+  readonly kernels: ReadonlyArray<readonly [string, ScannerFactory]>;
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -49,34 +49,33 @@ async function smokeTest(name: BackendName): Promise<void> {
   }
 }
 
-/**
- * A backend that runs the scan as tfjs ops. `prepare` runs once before the first activation (wasm paths, flags);
- * the backend itself must already be registered with tfjs (see tfjs-browser.ts, or the test setup).
- */
-export function tfjsDriver(name: BackendName, probe: () => Promise<ProbeResult>, prepare?: () => void | Promise<void>): BackendDriver {
+/** Makes `name` the backend tfjs runs on (it must be registered: tfjs-browser.ts, or the Node test setup). */
+export async function activateTfjs(name: BackendName): Promise<void> {
+  if (tf.getBackend() === name) return;
+  if (tf.findBackendFactory(name) == null) throw new RuntimeError('EW_BACKEND_UNAVAILABLE', `${name}: not built into this worker`);
+  let ok: boolean;
+  try {
+    ok = await withTimeout(tf.setBackend(name), BACKEND_INIT_TIMEOUT_MS, `${name} initialisation`);
+  } catch (e) {
+    throw new RuntimeError('EW_BACKEND_UNAVAILABLE', `${name}: ${(e as Error)?.message ?? 'initialisation failed'}`);
+  }
+  if (!ok) throw new RuntimeError('EW_BACKEND_UNAVAILABLE', `${name}: tfjs could not initialise it`);
+  await tf.ready();
+  await smokeTest(name);
+}
+
+/** The scan as tfjs ops on backend `name`; `prepare` runs once before the first activation (wasm paths, flags). */
+export function tfjsKernel(name: BackendName, prepare?: () => void | Promise<void>): readonly [string, ScannerFactory] {
   let prepared = false;
-  return {
-    name,
-    probe,
-    async activate() {
+  return [
+    'tfjs-matmul',
+    async (model) => {
       if (!prepared) {
         await prepare?.();
         prepared = true;
       }
-      if (tf.findBackendFactory(name) == null) throw new RuntimeError('EW_BACKEND_UNAVAILABLE', `${name}: not built into this worker`);
-      let ok: boolean;
-      try {
-        ok = await withTimeout(tf.setBackend(name), BACKEND_INIT_TIMEOUT_MS, `${name} initialisation`);
-      } catch (e) {
-        throw new RuntimeError('EW_BACKEND_UNAVAILABLE', `${name}: ${(e as Error)?.message ?? 'initialisation failed'}`);
-      }
-      if (!ok) throw new RuntimeError('EW_BACKEND_UNAVAILABLE', `${name}: tfjs could not initialise it`);
-      await tf.ready();
-      await smokeTest(name);
-    },
-    async createScanner(model) {
-      if (tf.getBackend() !== name) await this.activate();
+      await activateTfjs(name);
       return new TfjsScanner(name, model);
     },
-  };
+  ];
 }

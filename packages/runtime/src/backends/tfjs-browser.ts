@@ -4,7 +4,7 @@
 // imports this file; Node tests register the full cpu backend instead.
 import '@tensorflow/tfjs-core/dist/base_side_effects.js';
 import { env, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
-import type { BackendName, RuntimeConfig } from '@edgewise/protocol';
+import type { RuntimeConfig } from '@edgewise/protocol';
 
 import '@tensorflow/tfjs-backend-cpu/dist/base.js';
 import { batchMatMulConfig as cpuBatchMatMul } from '@tensorflow/tfjs-backend-cpu/dist/kernels/BatchMatMul.js';
@@ -38,8 +38,9 @@ import { reshapeConfig as gpuReshape } from '@tensorflow/tfjs-backend-webgpu/dis
 import { selectConfig as gpuSelect } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/Select.js';
 import { topKConfig as gpuTopK } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/TopK.js';
 
-import { tfjsDriver, type BackendDriver } from './driver.ts';
-import { canUseWasmThreads, probeCpu, probeWasm, probeWebGl, probeWebGpu } from './probe.ts';
+import { tfjsKernel } from './driver.ts';
+import type { TfjsKernels } from './drivers.ts';
+import { canUseWasmThreads } from './probe.ts';
 
 /** The kernels the scan uses: matMul, reshape, top-k, and equal/select (+ identity, via broadcastTo) for the category mask. */
 const KERNELS: KernelConfig[] = [
@@ -66,18 +67,18 @@ function setFlag(name: string, value: boolean | number): void {
   }
 }
 
-/** The tfjs backends of the browser worker, keyed by name, ready for the backend chain. */
-export function browserDrivers(config: RuntimeConfig, workerUrl: string): Record<BackendName, BackendDriver> {
+/** tfjs's scan on each of its four browser backends, as fallback kernels for the backend chain. */
+export function browserTfjsKernels(config: RuntimeConfig, workerUrl: string): TfjsKernels {
   registerKernels();
   const wasmPrefix = config.wasmPath ? (config.wasmPath.endsWith('/') ? config.wasmPath : `${config.wasmPath}/`) : new URL('./', workerUrl).href;
   return {
-    webgpu: tfjsDriver('webgpu', probeWebGpu),
-    webgl: tfjsDriver('webgl', probeWebGl),
-    wasm: tfjsDriver('wasm', probeWasm, () => {
+    webgpu: tfjsKernel('webgpu'),
+    webgl: tfjsKernel('webgl'),
+    wasm: tfjsKernel('wasm', () => {
       setWasmPaths(wasmPrefix);
       // Threads only where SharedArrayBuffer exists (cross-origin isolated pages); tfjs would otherwise still try.
       if (!canUseWasmThreads()) setFlag('WASM_HAS_MULTITHREAD_SUPPORT', false);
     }),
-    cpu: tfjsDriver('cpu', probeCpu),
+    cpu: tfjsKernel('cpu'),
   };
 }

@@ -37,6 +37,8 @@ export class TfjsScanner implements CatalogScanner {
     const { size: n, dim: d, categoryOfRow } = this.model;
     const fetchK = Math.min(n, k + filter.excludeRows.length);
     if (fetchK <= 0) return [];
+    // Calibration may have brought up another tfjs backend since; switching back to an initialised one is cheap.
+    if (tf.getBackend() !== this.backend) await tf.setBackend(this.backend);
     if (filter.category >= 0 && !this.categories) {
       this.categories = tf.tensor1d(Int32Array.from(categoryOfRow), 'int32');
       this.floor = tf.tensor1d(new Float32Array(n).fill(FILTERED_OUT_SCORE), 'float32');

@@ -56,12 +56,12 @@ describe('loadModels', () => {
   it('recovers when only the first download was partial', async () => {
     const good = fixtureFetch(BASE, fx.files);
     let first = true;
-    const flaky = async (url: string, init?: RequestInit) => {
+    const flaky = async (url: string) => {
       if (first && url.endsWith('embeddings.bin')) {
         first = false;
         return new Response(fx.files.get('recommend/embeddings.bin')!.slice(0, 64));
       }
-      return good(url, init);
+      return good(url);
     };
     const out = await loadModels(flaky, modelFolderUrl(BASE));
     expect(out.errors).toEqual([]);
