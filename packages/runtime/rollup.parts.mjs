@@ -36,23 +36,34 @@ function copyTfjsWasm() {
   };
 }
 
+const warnings = (warning, warn) => {
+  // tfjs's ESM files use `this` at the top level and have circular imports between ops; both are harmless.
+  if (warning.code === 'THIS_IS_UNDEFINED' || (warning.code === 'CIRCULAR_DEPENDENCY' && /node_modules/.test(warning.message))) return;
+  warn(warning);
+};
+
+const plugins = (extra = []) => [
+  nodeResolve({ browser: true }),
+  // tfjs-backend-wasm's emscripten glue requires Node built-ins only on its Node path; leave those requires inline.
+  commonjs({ ignore: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto'] }),
+  esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' }),
+  terser({ ecma: 2020, compress: { passes: 2 } }),
+  ...extra,
+];
+
 export default [
+  // The worker: comlink, model loading and verification, our own int8 kernels, the backend chain. No tfjs.
   {
     input: 'packages/runtime/src/worker.ts',
     output: { file: 'dist/edgewise/edgewise-worker.js', format: 'iife', sourcemap: true },
-    plugins: [
-      tfjsCoreBase(),
-      nodeResolve({ browser: true }),
-      // tfjs-backend-wasm's emscripten glue requires Node built-ins only on its Node path; leave those requires inline.
-      commonjs({ ignore: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto'] }),
-      esbuild({ target: 'es2020', tsconfig: 'tsconfig.json' }),
-      terser({ ecma: 2020, compress: { passes: 2 } }),
-      copyTfjsWasm(),
-    ],
-    onwarn(warning, warn) {
-      // tfjs's ESM files use `this` at the top level and have circular imports between ops; both are harmless.
-      if (warning.code === 'THIS_IS_UNDEFINED' || (warning.code === 'CIRCULAR_DEPENDENCY' && /node_modules/.test(warning.message))) return;
-      warn(warning);
-    },
+    plugins: plugins(),
+    onwarn: warnings,
+  },
+  // tfjs (custom module: core base + the scan's kernels on four backends), importScripts'd by the worker on first use.
+  {
+    input: 'packages/runtime/src/tfjs-entry.ts',
+    output: { file: 'dist/edgewise/edgewise-tfjs.js', format: 'iife', sourcemap: true },
+    plugins: [tfjsCoreBase(), ...plugins([copyTfjsWasm()])],
+    onwarn: warnings,
   },
 ];

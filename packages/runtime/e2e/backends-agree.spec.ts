@@ -34,8 +34,10 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>runtime e2e</title>
       const results = [];
       for (const r of requests) {
         const t = performance.now();
-        try { results.push({ ok: true, value: await api.recommend(r), ms: performance.now() - t }); }
-        catch (e) { results.push({ ok: false, error: e }); }
+        try {
+          const value = r === 'loseDevice' ? await api.debugLoseDevice() : r === 'status' ? await api.status() : await api.recommend(r);
+          results.push({ ok: true, value, ms: performance.now() - t });
+        } catch (e) { results.push({ ok: false, error: e }); }
       }
       return { status, initMs, results, errors };
     } finally {
@@ -173,5 +175,24 @@ test('a tampered model file is refused with EW_MODEL_INTEGRITY and the worker st
   expect(run.status.models).toEqual([]);
   expect(run.status.errors.map((e) => e.code)).toContain('EW_MODEL_INTEGRITY');
   expect(run.results[0]).toMatchObject({ ok: true, value: { items: [], source: 'popular' } });
+  expect(run.errors).toEqual([]);
+});
+
+test('a lost WebGPU device mid-session: the call that hits it is answered by the next backend', async ({ page }) => {
+  await openPage(page);
+  const recent = HISTORIES[1]!;
+  const steps = [{ count: 10, recentItems: recent }, 'loseDevice', { count: 10, recentItems: recent }, 'status'];
+  const run = (await page.evaluate(([c, r]) => (window as any).runWorker(c, r), [{ modelBaseUrl: `${origin}/models/`, backends: ['webgpu', 'wasm'] }, steps] as const)) as Run;
+  expect(run.status.kernel).toBe('webgpu-int8');
+  expect(run.results[0]!.value!.backend).toBe('webgpu');
+  expect(run.results[1]!.value).toBe(true);
+  const after = run.results[2]!;
+  expect(after.ok).toBe(true);
+  expect(after.value!.source).toBe('model');
+  expect(after.value!.backend).toBe('wasm');
+  expectMatchesReference(after.value!.items, recent, 10);
+  const status = run.results[3]!.value as unknown as Run['status'];
+  expect(status.backend).toBe('wasm');
+  expect(status.errors.map((e) => e.code)).toContain('EW_DEVICE_LOST');
   expect(run.errors).toEqual([]);
 });

@@ -5,7 +5,8 @@ import type { BackendDriver } from './backends/driver.ts';
 import { RuntimeError, toCodedError } from './errors.ts';
 import { CALIBRATION_DELAY_MS, CALIBRATION_QUERIES, STATUS_ERRORS_MAX } from './flags.ts';
 import type { FetchLike } from './models/fetch-verified.ts';
-import { loadModels, modelFolderUrl, networkSource, type FileSource } from './models/load-models.ts';
+import { loadModels, modelFolderUrl, type FileSource } from './models/load-models.ts';
+import { cachedSource } from './models/model-cache.ts';
 import type { RecommendModel } from './models/recommend-model.ts';
 import { parseRecommendRequest } from './tasks/recommend-request.ts';
 import { recommend } from './tasks/recommend.ts';
@@ -15,7 +16,7 @@ export interface RuntimeDeps {
   fetch: FetchLike;
   /** The backends this build can run, for the given config (the browser build: tfjs-browser.ts). */
   drivers(config: RuntimeConfig): Partial<Record<BackendName, BackendDriver>>;
-  /** Where verified model files come from; the network by default. */
+  /** Where verified model files come from; Cache Storage, then the network, by default. */
   fileSource?(fetchFn: FetchLike): FileSource;
   /** Where the calibration's winner is remembered; Cache Storage by default. */
   choices?: ChoiceStore;
@@ -28,6 +29,8 @@ export interface RuntimeDeps {
 export interface RuntimeApi extends WorkerApi {
   /** Resolves once init and the calibration it scheduled (if any) are done. */
   settled(): Promise<CalibrationResult | null>;
+  /** Destroys the GPU device under the current kernel (if any), as a driver reset would; for fallback tests. */
+  debugLoseDevice(): Promise<boolean>;
 }
 
 type ParsedConfig = RuntimeConfig & { backends: BackendName[]; explicitBackends: boolean; kernel?: string };
@@ -136,7 +139,7 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
     chain = next;
     // Backends are probed while the model files download and are verified; the catalog goes on the chosen one after.
     const [loaded] = await Promise.all([
-      loadModels(fetchFn, modelFolderUrl(config.modelBaseUrl), deps.fileSource?.(fetchFn) ?? networkSource(fetchFn)),
+      loadModels(fetchFn, modelFolderUrl(config.modelBaseUrl), deps.fileSource?.(fetchFn) ?? cachedSource(fetchFn)),
       next.start(),
     ]);
     for (const e of loaded.errors) report(e);
@@ -176,6 +179,8 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
     }),
 
     status: boundary(async () => snapshot()),
+
+    debugLoseDevice: async () => chain?.loseDevice() ?? false,
 
     settled: async () => {
       await lastInit;

@@ -19,7 +19,9 @@ export const MAX_ERROR_MESSAGE_CHARS = 300;
 
 /** Translates anything thrown inside the worker into the `{ code, message }` the page receives. */
 export function toCodedError(error: unknown, fallback: ErrorCode = 'EW_INTERNAL'): CodedError {
-  const code = error instanceof RuntimeError ? error.code : fallback;
+  // Structural, not instanceof: errors thrown in the separately bundled tfjs part are another RuntimeError class.
+  const own = (error as { code?: unknown } | null)?.code;
+  const code = typeof own === 'string' && own.startsWith('EW_') ? (own as ErrorCode) : fallback;
   let message: string;
   try {
     message = error instanceof Error ? error.message : String(error);

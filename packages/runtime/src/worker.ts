@@ -1,13 +1,25 @@
 // The inference worker's entry: the only file that starts anything. A classic dedicated worker; the page reaches
-// it with comlink (`wrap<WorkerApi>(new Worker(url))`).
+// it with comlink (`wrap<WorkerApi>(new Worker(url))`). tfjs is not in this file's bundle: it sits beside it as
+// `edgewise-tfjs.js` and is loaded only when a tfjs kernel is needed (WebGL, or a fallback).
 import { expose } from 'comlink';
+import type { RuntimeConfig } from '@edgewise/protocol';
 import { createWorkerApi } from './api.ts';
-import { standardDrivers } from './backends/drivers.ts';
-import { browserTfjsKernels } from './backends/tfjs-browser.ts';
+import { standardDrivers, type TfjsKernels } from './backends/drivers.ts';
+import { lazyTfjsKernels } from './backends/tfjs-lazy.ts';
+
+/** File name of the tfjs part, beside this script (rollup.parts.mjs). */
+const TFJS_SCRIPT = 'edgewise-tfjs.js';
+
+function loadTfjs(config: RuntimeConfig): TfjsKernels {
+  importScripts(new URL(TFJS_SCRIPT, self.location.href).href);
+  const part = (self as unknown as { __edgewiseTfjs?: { kernels(c: RuntimeConfig, workerUrl: string): TfjsKernels } }).__edgewiseTfjs;
+  if (!part) throw new Error(`${TFJS_SCRIPT} did not register`);
+  return part.kernels(config, self.location.href);
+}
 
 const api = createWorkerApi({
   fetch: (url, init) => fetch(url, init),
-  drivers: (config) => standardDrivers(browserTfjsKernels(config, self.location.href)),
+  drivers: (config) => standardDrivers(lazyTfjsKernels(() => loadTfjs(config))),
 });
 
 // Every call settles through api.ts; a stray rejection from a backend library must not surface as an uncaught error.

@@ -240,6 +240,13 @@ export class BackendChain {
     return { backend: winner.backend, kernel: winner.kernel, medians: out };
   }
 
+  /** Destroys the current GPU device, if the current kernel has one; the next call must fall back and answer. */
+  loseDevice(): boolean {
+    if (!this.scanner?.loseDevice) return false;
+    this.scanner.loseDevice();
+    return true;
+  }
+
   dispose(): void {
     this.disposed = true;
     this.dropScanner();

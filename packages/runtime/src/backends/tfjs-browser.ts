@@ -38,7 +38,7 @@ import { reshapeConfig as gpuReshape } from '@tensorflow/tfjs-backend-webgpu/dis
 import { selectConfig as gpuSelect } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/Select.js';
 import { topKConfig as gpuTopK } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/TopK.js';
 
-import { tfjsKernel } from './driver.ts';
+import { tfjsKernel } from './tfjs-kernel.ts';
 import type { TfjsKernels } from './drivers.ts';
 import { canUseWasmThreads } from './probe.ts';
 

@@ -23,4 +23,6 @@ export interface CatalogScanner {
   readonly kernel: string;
   topK(query: Float32Array, k: number, filter: ScanFilter): Promise<ScoredRow[]>;
   dispose(): void;
+  /** GPU kernels: destroy the device, as a driver crash would (tests of the fallback path). */
+  loseDevice?(): void;
 }

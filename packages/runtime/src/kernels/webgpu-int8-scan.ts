@@ -301,6 +301,10 @@ export class WebGpuInt8Scanner implements CatalogScanner {
     return rows;
   }
 
+  loseDevice(): void {
+    this.device.destroy();
+  }
+
   dispose(): void {
     for (const b of this.buffers) {
       try {

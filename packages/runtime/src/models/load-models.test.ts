@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFixture, fixtureFetch } from '../test-support/fixture-model.ts';
 import { loadModels, modelFolderUrl } from './load-models.ts';
+import { cachedSource, memoryCacheStorage } from './model-cache.ts';
 
 const BASE = 'https://shop.example/edgewise/models/';
 
@@ -90,5 +91,46 @@ describe('loadModels', () => {
     const out = await loadModels(fixtureFetch(BASE, files), modelFolderUrl(BASE));
     expect(out.recommend).toBeNull();
     expect(out.errors[0]!.message).toMatch(/version/);
+  });
+});
+
+describe('model files in Cache Storage', () => {
+  const fx = buildFixture({ items: 200, dim: 16 });
+
+  it('serves a verified copy on the next visit without downloading the files again', async () => {
+    const storage = memoryCacheStorage();
+    const first = fixtureFetch(BASE, fx.files);
+    expect((await loadModels(first, modelFolderUrl(BASE), cachedSource(first, storage))).recommend?.size).toBe(200);
+    expect(storage.entries.size).toBe(2);
+    const second = fixtureFetch(BASE, fx.files);
+    const out = await loadModels(second, modelFolderUrl(BASE), cachedSource(second, storage));
+    expect(out.recommend?.size).toBe(200);
+    expect(second.requests.map((u) => u.slice(BASE.length))).toEqual(['index.json', 'recommend/manifest.json']);
+  });
+
+  it('re-verifies cached bytes: a corrupted entry is dropped and the file downloaded again', async () => {
+    const storage = memoryCacheStorage();
+    const f = fixtureFetch(BASE, fx.files);
+    await loadModels(f, modelFolderUrl(BASE), cachedSource(f, storage));
+    for (const [k, v] of storage.entries) if (k.includes('embeddings.bin')) v[3] = v[3]! ^ 1;
+    const again = fixtureFetch(BASE, fx.files);
+    const out = await loadModels(again, modelFolderUrl(BASE), cachedSource(again, storage));
+    expect(out.errors).toEqual([]);
+    expect(again.requests.filter((u) => u.endsWith('embeddings.bin'))).toHaveLength(1);
+  });
+
+  it('keeps only the loaded version, and loads fine when the cache is full', async () => {
+    const storage = memoryCacheStorage();
+    const v1 = fixtureFetch(BASE, fx.files);
+    await loadModels(v1, modelFolderUrl(BASE), cachedSource(v1, storage));
+    const fx2 = buildFixture({ items: 200, dim: 16, version: 'fixture-2', seed: 99 });
+    const v2 = fixtureFetch(BASE, fx2.files);
+    expect((await loadModels(v2, modelFolderUrl(BASE), cachedSource(v2, storage))).recommend?.version).toBe('fixture-2');
+    await new Promise((r) => setTimeout(r, 10)); // pruning runs after the load resolves
+    expect([...storage.entries.keys()].every((k) => k.includes('ew-version=fixture-2'))).toBe(true);
+
+    const full = memoryCacheStorage({ failPut: true });
+    const f = fixtureFetch(BASE, fx.files);
+    expect((await loadModels(f, modelFolderUrl(BASE), cachedSource(f, full))).recommend?.size).toBe(200);
   });
 });

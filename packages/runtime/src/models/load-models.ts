@@ -9,6 +9,8 @@ import { buildRecommendModel, type RecommendModel } from './recommend-model.ts';
 export interface FileSource {
   /** Resolves to the file's bytes only after their SHA-256 matched `file.sha256`. */
   verified(url: string, file: ModelManifest['files'][number], modelVersion: string): Promise<ArrayBuffer>;
+  /** Called once a model loaded: copies of these files from other versions may go. */
+  keepOnly?(urls: readonly string[], modelVersion: string): Promise<void>;
 }
 
 export function networkSource(fetchFn: FetchLike): FileSource {
@@ -48,7 +50,9 @@ export function modelFolderUrl(baseUrl: string): URL {
  */
 export async function loadModelFolder(fetchFn: FetchLike, source: FileSource, folder: URL): Promise<{ manifest: ModelManifest; files: Map<string, ArrayBuffer> }> {
   const manifest = parseManifest(await fetchJson(fetchFn, new URL('manifest.json', folder).href, MODEL_JSON_MAX_BYTES));
-  const bodies = await Promise.all(manifest.files.map((f) => source.verified(new URL(f.path, folder).href, f, manifest.version)));
+  const urls = manifest.files.map((f) => new URL(f.path, folder).href);
+  const bodies = await Promise.all(manifest.files.map((f, i) => source.verified(urls[i]!, f, manifest.version)));
+  void source.keepOnly?.(urls, manifest.version);
   const files = new Map<string, ArrayBuffer>();
   manifest.files.forEach((f, i) => files.set(f.path, bodies[i]!));
   return { manifest, files };

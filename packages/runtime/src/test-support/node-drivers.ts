@@ -3,7 +3,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '@edgewise/protocol';
-import { tfjsKernel, type BackendDriver, type ScannerFactory } from '../backends/driver.ts';
+import type { BackendDriver, ScannerFactory } from '../backends/driver.ts';
+import { tfjsKernel } from '../backends/tfjs-kernel.ts';
 import { standardDrivers } from '../backends/drivers.ts';
 import type { CatalogScanner } from '../kernels/types.ts';
 
