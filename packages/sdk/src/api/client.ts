@@ -1,0 +1,404 @@
+import type { EventSource, Profile, StoredEvent } from '@edgewise/protocol';
+import { automationReason, rateFlagger } from '../collect/bot.ts';
+import { listenClicks } from '../collect/clicks.ts';
+import { hookDataLayer } from '../collect/datalayer.ts';
+import { jsonLdProducts } from '../collect/jsonld.ts';
+import { pageType, searchTerm } from '../collect/page.ts';
+import { isPlainObject, validateEvent, type ValidEvent } from '../collect/validate.ts';
+import { initialConsent, parseConsent, type ConsentDecision, type ConsentState } from '../consent/consent.ts';
+import type { Config } from '../loader/config.ts';
+import { budgetLeft } from '../privatize/budget.ts';
+import { applyEvent, applyEvents, cloneProfile, emptyProfile } from '../profile/profile.ts';
+import {
+  DAILY_EPSILON_BUDGET, FLUSH_DELAY_MS, IDLE_TIMEOUT_MS, MEMORY_EVENTS_MAX, REPORT_EPSILON, RETENTION_EVENTS_MAX, RETENTION_MS, SDK_VERSION,
+} from '../shared/constants.ts';
+import { uuid } from '../shared/ids.ts';
+import { createLogger, type Logger } from '../shared/log.ts';
+import type { Host, PartLoader, Privacy, Recommendations, Recommender, Reporter, ReportStatus } from '../shared/parts.ts';
+import { describe, safe, safeAsync } from '../shared/safe.ts';
+import { utcDay, whenIdle } from '../shared/time.ts';
+import { deleteDatabase } from '../store/database.ts';
+import { faultOf, openIdbStore, type OpenOptions, type StorageFault } from '../store/idb-store.ts';
+import type { Store } from '../store/types.ts';
+import { defineElement } from '../ui/element.ts';
+import type { DebugInfo, Edgewise, EdgewiseEvents, ExportData, Inventory } from './types.ts';
+
+/**
+ * The SDK's core: validation → automation check → consent gate → live profile → batched IndexedDB writes, and
+ * the public object. The worker, the widget, reports, the inventory and the memory store are lazy parts.
+ */
+
+/** Browser globals the core touches; tests pass a fake. */
+export interface Env {
+  document?: Document;
+  navigator?: Navigator & { globalPrivacyControl?: boolean };
+  location?: Location;
+  performance?: Performance;
+  dataLayer?: unknown;
+  customElements?: CustomElementRegistry;
+  HTMLElement?: typeof HTMLElement;
+  BroadcastChannel?: typeof BroadcastChannel;
+  fetch?: typeof fetch;
+  addEventListener?: (type: string, fn: (e: Event) => void) => void;
+}
+
+export interface ClientDeps {
+  parts: PartLoader;
+  env?: Env;
+  now?: () => number;
+  /** Uniform [0, 1) source for privacy noise; default the platform CSPRNG. */
+  random?: () => number;
+  fetch?: typeof fetch;
+  openStore?: (opts: OpenOptions) => Promise<Store | StorageFault>;
+  /** Messages from reading the configuration, logged once the logger exists. */
+  problems?: string[];
+}
+
+export interface Client {
+  api: Edgewise;
+  /** Starts collection: dataLayer, clicks, page view, consent, lifecycle listeners. Call once, after replaying the queue. */
+  start(): void;
+  log: Logger;
+}
+
+/** Time recommend() waits for the stored profile before answering from the page's events alone. */
+const PROFILE_WAIT_MS = 1500;
+/** A connection closed under us is reopened this many times before the page falls back to memory. */
+const REOPEN_MAX = 2;
+const INTEREST = ['view_item', 'add_to_cart', 'purchase'];
+const EVENT_TYPES = ['ready', 'consent', 'event', 'report'];
+
+export function createClient(config: Config, deps: ClientDeps): Client {
+  const env: Env = deps.env ?? (globalThis as Env);
+  const { document: doc, navigator: nav, location: loc } = env;
+  const now = deps.now ?? Date.now;
+  const fetchFn = deps.fetch ?? env.fetch?.bind(env);
+  const log = createLogger(config.debug, now);
+  deps.problems?.forEach(log.warn);
+  const parts = deps.parts;
+
+  let consent: ConsentDecision = initialConsent(config.consent, config.gpc, nav?.globalPrivacyControl);
+  let automation = config.allowAutomation ? null : automationReason(nav);
+  if (automation) log.warn('automated browser (' + automation + '): kept out of profile and reports; data-allow-automation opts in');
+  const tooFast = rateFlagger();
+
+  // The profile the page sees: the stored one (once read) with every accepted event not yet written folded in.
+  let base: Profile | undefined;
+  let pending: StoredEvent[] = [];
+  let live = emptyProfile(now());
+  let pageItem: string | null = null;
+  const viewed = new Set<string>();
+
+  let store: Store | null = null;
+  let storeP: Promise<Store | null> | null = null;
+  let storageReason: string | undefined = 'consent';
+  let reopens = 0;
+  let budget: unknown;
+  /** Bumped by forget(): work started before it must not write its results back. */
+  let gen = 0;
+
+  let timer: ReturnType<typeof setTimeout> | 0 = 0;
+  let flushing: Promise<void> | null = null;
+  let again = false;
+  let lastFlush = 0;
+
+  let recommenderP: Promise<Recommender> | null = null;
+  let reporterP: Promise<Reporter> | null = null;
+  let privacyP: Promise<Privacy> | null = null;
+  let backend: string | null | undefined;
+  let lastReport: ReportStatus | undefined;
+  let ready = false;
+  const handlers: Record<string, Set<(p: unknown) => void>> = {};
+  const channel = env.BroadcastChannel && new env.BroadcastChannel('edgewise');
+
+  const emit = <K extends keyof EdgewiseEvents>(name: K, payload: EdgewiseEvents[K]) =>
+    handlers[name]?.forEach((h) => safe(log, name + ' handler', h, 0)(payload));
+  const idle = (fn: () => unknown) => whenIdle(() => void fn(), IDLE_TIMEOUT_MS);
+  const rebuild = () => applyEvents(base ? cloneProfile(base) : emptyProfile(now()), pending, uuid);
+  /** Loads a part once; a failed load is retried on the next call. */
+  const part = <T>(get: () => Promise<T> | null, set: (p: Promise<T> | null) => void, load: () => Promise<T>): Promise<T> =>
+    get() ?? (set(load().catch((e) => (set(null), Promise.reject(e)))), get()!);
+
+  // ---- storage -------------------------------------------------------------------------------------------------
+
+  function onClosed(): void {
+    // Another tab upgraded or deleted the database: reopen on the next write.
+    store = storeP = null;
+    storageReason = 'closed';
+  }
+
+  /** Switches to the memory store (a lazy part); until it loads, or if it cannot, events wait in `pending`. */
+  function useMemory(reason: string): Promise<Store | null> {
+    log.warn('IndexedDB unusable (' + (storageReason = reason) + '): memory for this page');
+    store = null;
+    return (storeP = parts.memory().then((m) => (store = m.memoryStore(base)), () => null));
+  }
+
+  async function adopt(r: Store | StorageFault): Promise<Store | null> {
+    let s = typeof r === 'string' ? await useMemory(r) : r;
+    const snap = await s?.snapshot().catch(async (e) => {
+      s!.close();
+      return (s = await useMemory(faultOf(e)))?.snapshot();
+    });
+    const opened = s;
+    if (!opened || !snap) return null;
+    ({ profile: base, meta: { budget } } = snap);
+    live = rebuild();
+    store = opened;
+    if (opened.kind === 'indexeddb') storageReason = undefined;
+    if (snap.outbox) idle(() => reporter()?.then((rep) => rep.flush()));
+    idle(() => opened.retain(now() - RETENTION_MS, RETENTION_EVENTS_MAX).catch(() => 0));
+    return opened;
+  }
+
+  /** The store, opened on first use; null unless consent is granted. Never rejects. */
+  const openStore = (): Promise<Store | null> =>
+    consent.state !== 'granted'
+      ? Promise.resolve(null)
+      : (storeP ??= (deps.openStore ?? openIdbStore)({ onClosed }).then(adopt).catch((e) => useMemory(faultOf(e))));
+
+  function schedule(): void {
+    if (!timer && consent.state === 'granted') timer = setTimeout(() => idle(flush), lastFlush + FLUSH_DELAY_MS - now());
+  }
+
+  /** Writes the pending events in one transaction; one flush at a time, a call meanwhile runs another after it. */
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = 0;
+    if (flushing) return (again = true), flushing;
+    return (flushing = commit()
+      .catch((e) => log.warn('write failed: ' + describe(e)))
+      .finally(() => {
+        flushing = null;
+        lastFlush = now();
+        if (again || pending.length) schedule();
+        again = false;
+      }));
+  }
+
+  async function commit(): Promise<void> {
+    const s = pending.length ? await openStore() : null;
+    const batch = pending.slice();
+    const g = gen;
+    if (!s || !batch.length) return;
+    try {
+      const p = await s.commit(batch, (stored, evs) => applyEvents(stored ?? emptyProfile(evs[0]!.ts), evs, uuid));
+      if (g !== gen) return;
+      pending = pending.filter((e) => !batch.includes(e));
+      base = p;
+      live = rebuild();
+      if (batch.some((e) => e.name === 'purchase' || (INTEREST.includes(e.name) && e.params.items!.some((i) => i.item_category)))) maybeReport();
+    } catch (e) {
+      if (g !== gen) return;
+      const reason = faultOf(e);
+      s.close();
+      if (s.kind === 'memory') pending = []; // only a bug gets here; do not loop on it
+      else if (/^(closed|connection-lost)$/.test(reason) && reopens++ < REOPEN_MAX) onClosed();
+      else void useMemory(reason);
+    }
+  }
+
+  // ---- reports -------------------------------------------------------------------------------------------------
+
+  // Reports need the daily privacy budget persisted, so never from the memory store.
+  const allowed = () => !!(config.site && config.endpoint && fetchFn && consent.state === 'granted' && !automation && store?.kind === 'indexeddb');
+  const reporter = (): Promise<Reporter> | null =>
+    allowed() ? part(() => reporterP, (p) => (reporterP = p), () => parts.report().then((m) => m.createReporter(host))) : null;
+
+  function maybeReport(): void {
+    if (allowed() && budgetLeft(budget, utcDay(now()), DAILY_EPSILON_BUDGET) >= REPORT_EPSILON)
+      idle(() => reporter()?.then((r) => r.maybeReport(), (e) => log.warn('report part: ' + describe(e))));
+  }
+
+  // ---- events --------------------------------------------------------------------------------------------------
+
+  function ingest(name: unknown, params: unknown, source: EventSource, ts = now()): boolean {
+    const notes: string[] = [];
+    let v: ValidEvent | string;
+    try {
+      v = validateEvent(name, params, notes);
+    } catch {
+      v = 'unreadable input';
+    }
+    notes.forEach(log.debug);
+    if (typeof v === 'string') return log.debug('dropped ' + source + ' event: ' + v), false;
+    if (v.name === 'view_item') {
+      const id = v.params.items![0]!.item_id;
+      // Product pages usually announce their product twice (dataLayer and JSON-LD): one view per page.
+      if (viewed.has(id)) return true;
+      viewed.add(id);
+      pageItem = id;
+    }
+    if (!automation && !config.allowAutomation && tooFast(now())) log.warn('inhuman event rate: page kept out of profile and reports'), (automation = 'event-rate');
+    if (automation) return true;
+    const ev: StoredEvent = { id: uuid(), name: v.name, params: v.params, ts, sessionId: '', source };
+    applyEvent(live, ev, uuid);
+    if (consent.state !== 'denied') {
+      if (pending.push(ev) > MEMORY_EVENTS_MAX) pending.shift();
+      schedule();
+    }
+    if (handlers.event?.size) emit('event', { name: v.name, params: v.params, source });
+    return true;
+  }
+
+  function pageView(): void {
+    const products = jsonLdProducts(doc!);
+    const type = pageType(loc?.pathname ?? '/', doc!.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), products.length > 0);
+    // Stamped with the navigation's start, so it sorts before the events the page pushed while loading.
+    const start = env.performance?.timeOrigin;
+    ingest('page_view', { page_type: type }, 'auto', start! <= now() ? Math.round(start!) : now());
+    for (const p of products) ingest('view_item', { currency: p.currency, items: [p] }, 'jsonld');
+    const term = type === 'search' && searchTerm(loc!.search);
+    if (term) ingest('search', { search_term: term }, 'auto');
+  }
+
+  // ---- consent and deletion ------------------------------------------------------------------------------------
+
+  async function forget(): Promise<boolean> {
+    gen++;
+    pending = [];
+    base = budget = undefined;
+    live = emptyProfile(now());
+    const s = storeP;
+    store = storeP = null;
+    (await s)?.close();
+    (await reporterP?.catch(() => null))?.reset();
+    const ok = await deleteDatabase();
+    log.debug(ok ? 'forget: database deleted' : 'forget: deletion waits for another tab');
+    return ok;
+  }
+
+  async function setConsent(state: ConsentState, broadcast: boolean): Promise<void> {
+    if (state !== consent.state) emit('consent', (consent = { state, source: 'api' }));
+    consent.source = 'api';
+    if (broadcast) channel?.postMessage({ consent: state });
+    if (state === 'granted') {
+      if (storageReason === 'consent') storageReason = undefined;
+      await openStore();
+      schedule();
+    } else {
+      storageReason = 'consent';
+      await forget();
+    }
+  }
+
+  // ---- public object -------------------------------------------------------------------------------------------
+
+  async function recommend(options?: unknown): Promise<Recommendations> {
+    if (consent.state === 'granted') await Promise.race([openStore(), new Promise((r) => setTimeout(r, PROFILE_WAIT_MS))]);
+    const rec = await part(() => recommenderP, (p) => (recommenderP = p), () => parts.infer().then((m) => m.createRecommender(host)));
+    const r = await rec.recommend(options, live, pageItem);
+    backend = r.backend;
+    return r;
+  }
+
+  const privacy = () => part(() => privacyP, (p) => (privacyP = p), () => parts.privacy().then((m) => m.createPrivacy(host)));
+
+  function on(name: unknown, handler: unknown): () => void {
+    if (!EVENT_TYPES.includes(name as string) || typeof handler !== 'function') {
+      log.debug('on(): expects one of ' + EVENT_TYPES + ' and a function');
+      return () => {};
+    }
+    const set = (handlers[name as string] ??= new Set());
+    set.add(handler as (p: unknown) => void);
+    // 'ready' has happened already: tell a late subscriber too.
+    if (name === 'ready' && ready) queueMicrotask(() => safe(log, 'ready handler', handler as () => void, 0)());
+    return () => void set.delete(handler as (p: unknown) => void);
+  }
+
+  const host: Host = {
+    config,
+    log,
+    now,
+    random: deps.random,
+    fetch: fetchFn,
+    nav,
+    win: env,
+    allowed,
+    store: openStore,
+    flush,
+    debug: () => api.debug,
+    onReport(s) {
+      lastReport = s;
+      if (s.status === 'queued') budget = { day: s.period, spent: DAILY_EPSILON_BUDGET - budgetLeft(budget, s.period, DAILY_EPSILON_BUDGET) + REPORT_EPSILON };
+      emit('report', s);
+    },
+    recommend: (o) => api.recommend(o),
+    track: (n, p) => ingest(n, p, 'dom'),
+  };
+
+  const api: Edgewise = {
+    version: SDK_VERSION,
+    track: safe(log, 'track', (name: unknown, params?: unknown) => ingest(name, params, 'api'), false) as Edgewise['track'],
+    recommend: safeAsync(log, 'recommend', recommend, () => ({ items: [], source: 'none', backend: null })),
+    consent: {
+      set: safeAsync(
+        log,
+        'consent.set',
+        async (state: unknown) => {
+          const s = parseConsent(state);
+          if (s) await setConsent(s, true);
+          else log.debug('consent.set: expects "granted" or "denied"');
+        },
+        () => undefined,
+      ),
+      get: () => consent.state,
+    },
+    privacy: {
+      inventory: safeAsync(log, 'privacy.inventory', async () => (await privacy()).inventory(), () => null as unknown as Inventory),
+      export: safeAsync(log, 'privacy.export', async () => (await privacy()).export(), () => null as unknown as ExportData),
+      forget: safeAsync(log, 'privacy.forget', forget, () => false),
+    },
+    on: safe(log, 'on', on, () => {}) as Edgewise['on'],
+    get debug(): DebugInfo {
+      return {
+        version: SDK_VERSION,
+        site: config.site,
+        consent: consent.state,
+        consentSource: consent.source,
+        storage: consent.state === 'granted' && store?.kind === 'indexeddb' ? 'indexeddb' : 'memory',
+        storageReason,
+        backend,
+        automation: automation ?? undefined,
+        pendingEvents: pending.length,
+        lastReport,
+        log: log.entries(),
+      };
+    },
+  };
+
+  function start(): void {
+    // page_view is ours (one per page, with its kind); gtm.* and custom names are not ecommerce and are ignored.
+    if (!hookDataLayer(env, (name, params) => name !== 'page_view' && ingest(name, params, 'datalayer'))) log.warn('window.dataLayer is not an array');
+    if (doc) {
+      listenClicks(doc, host.track);
+      const pv = safe(log, 'page view', pageView, undefined);
+      if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', pv);
+      else pv();
+      defineElement(env, (el) =>
+        parts.ui().then(
+          (m) => m.mount(el, host),
+          (e) => {
+            el.dataset.state = 'error';
+            log.warn('widget part: ' + describe(e));
+          },
+        ),
+      );
+      doc.addEventListener('visibilitychange', () => doc.hidden && flush());
+    }
+    // The page may be going away: write what is pending now rather than at the next idle period.
+    env.addEventListener?.('pagehide', flush);
+    if (channel)
+      channel.onmessage = (m: MessageEvent) => {
+        const s = parseConsent(isPlainObject(m.data) && m.data.consent);
+        if (s && s !== consent.state) void setConsent(s, false).catch(() => {});
+      };
+    if (consent.state === 'granted') void openStore();
+    // Denied from the start (GPC, tag): delete what an earlier visit may have stored (a no-op when nothing is).
+    else if (consent.state === 'denied') void forget();
+    ready = true;
+    emit('ready', undefined);
+  }
+
+  return { api, start: safe(log, 'start', start, undefined), log };
+}

@@ -1,0 +1,35 @@
+/**
+ * Clicks on elements the merchant marked with `data-edgewise-*` attributes (see the SDK README):
+ * `data-edgewise-item="SKU"` → `select_item` (or the GA4 name in `data-edgewise-event`, e.g. `add_to_cart`), with
+ * `data-edgewise-name|category|brand|price` and the list name from the nearest `data-edgewise-list`;
+ * `data-edgewise-promotion="ID"` (+ `data-edgewise-promotion-name`, `data-edgewise-creative`) → `select_promotion`.
+ */
+
+/** Builds the event for a click on `target`, or null when no marked element contains it. */
+export function clickEvent(target: Element): [string, Record<string, unknown>] | null {
+  const el = target.closest<HTMLElement>('[data-edgewise-item],[data-edgewise-promotion]');
+  if (!el) return null;
+  const d = el.dataset;
+  if (d.edgewisePromotion) {
+    return ['select_promotion', { promotion_id: d.edgewisePromotion, promotion_name: d.edgewisePromotionName, creative_name: d.edgewiseCreative }];
+  }
+  const list = el.closest('[data-edgewise-list]')?.getAttribute('data-edgewise-list');
+  const item = { item_id: d.edgewiseItem, item_name: d.edgewiseName, item_category: d.edgewiseCategory, item_brand: d.edgewiseBrand, price: d.edgewisePrice, item_list_name: list };
+  return [d.edgewiseEvent || 'select_item', { items: [item], item_list_name: list }];
+}
+
+/** Listens for clicks (capture phase, passive) on the whole document; never breaks the page's own handlers. */
+export function listenClicks(doc: Document, sink: (name: string, params: Record<string, unknown>) => void): void {
+  doc.addEventListener(
+    'click',
+    (ev) => {
+      try {
+        const r = clickEvent(ev.target as Element);
+        if (r) sink(r[0], r[1]);
+      } catch {
+        // a click on a text node or in a closed shadow root: nothing marked
+      }
+    },
+    { capture: true, passive: true },
+  );
+}

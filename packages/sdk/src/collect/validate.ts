@@ -1,0 +1,96 @@
+import { EVENT_NAMES, type EventItem, type EventName, type EventParams } from '@edgewise/protocol';
+import { ID_MAX, ITEMS_MAX, STRING_MAX } from '../shared/constants.ts';
+
+/**
+ * Validation of everything the page hands the SDK. Input is copied field by field into fresh objects of known
+ * shape, so cycles, getters on unknown keys, prototypes and huge payloads never reach storage. Unknown keys are
+ * ignored; a field of the wrong type is dropped; an event that loses what it needs is dropped whole.
+ */
+
+/** Events that mean nothing without at least one item. */
+const NEEDS_ITEMS = ['view_item', 'add_to_cart', 'remove_from_cart', 'select_item'];
+const PAGE_TYPES = ['home', 'category', 'product', 'cart', 'checkout', 'confirmation', 'search', 'info', 'other'];
+
+// Field kinds: text (truncated), id (dropped when too long), number, count (integer ≥ 0), currency code, page type.
+const T = 0, ID = 1, NUM = 2, INT = 3, CUR = 4, PAGE = 5;
+type Kind = 0 | 1 | 2 | 3 | 4 | 5;
+
+const ITEM_FIELDS: Array<[string, Kind]> = [
+  ['item_id', ID], ['item_name', T], ['item_brand', T], ['item_category', T], ['item_category2', T], ['item_category3', T],
+  ['item_category4', T], ['item_category5', T], ['item_variant', T], ['item_list_id', ID], ['item_list_name', T],
+  ['index', INT], ['price', NUM], ['quantity', INT], ['discount', NUM], ['coupon', T],
+];
+const PARAM_FIELDS: Array<[string, Kind]> = [
+  ['currency', CUR], ['value', NUM], ['transaction_id', ID], ['search_term', T], ['item_list_id', ID],
+  ['item_list_name', T], ['promotion_id', ID], ['promotion_name', T], ['creative_name', T], ['creative_slot', T],
+  ['page_type', PAGE], ['engagement_time_sec', INT], ['scroll_percent', INT],
+];
+
+/** True for `{}` literals and `Object.create(null)`, false for arrays, class instances, DOM nodes, dates, ... */
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (!x || typeof x !== 'object' || Object.prototype.toString.call(x) !== '[object Object]') return false;
+  const p = Object.getPrototypeOf(x);
+  return !p || !Object.getPrototypeOf(p);
+}
+
+function field(v: unknown, kind: Kind): unknown {
+  if (kind === NUM || kind === INT) {
+    // dataLayer setups often push prices as strings; accept plain decimal strings.
+    if (typeof v === 'string' && /^\s*-?\d{1,12}(\.\d{1,8})?\s*$/.test(v)) v = +v;
+    if (typeof v !== 'number' || !(Math.abs(v) <= 1e9)) return;
+    return kind === NUM || (v >= 0 && v === Math.round(v)) ? v : undefined;
+  }
+  if (typeof v === 'number' && isFinite(v) && kind === ID) v = String(v);
+  if (typeof v !== 'string' || !(v = v.trim())) return;
+  const s = v as string;
+  if (kind === CUR) return /^[a-z]{3}$/i.test(s) ? s.toUpperCase() : undefined;
+  if (kind === PAGE) return PAGE_TYPES.includes(s) ? s : undefined;
+  if (kind === ID) return s.length <= ID_MAX ? s : undefined;
+  return s.slice(0, STRING_MAX);
+}
+
+function copy(src: Record<string, unknown>, fields: Array<[string, Kind]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, kind] of fields) {
+    const v = src[k] == null ? undefined : field(src[k], kind);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** Validates one GA4 item; returns the clean copy or the reason it was dropped. */
+export function validateItem(x: unknown): EventItem | string {
+  if (!isPlainObject(x)) return 'not an object';
+  const out = copy(x, ITEM_FIELDS);
+  return out.item_id ? (out as unknown as EventItem) : 'no valid item_id';
+}
+
+/** A validated event: a known name and params of known shape. */
+export interface ValidEvent {
+  name: EventName;
+  params: EventParams;
+}
+
+/**
+ * Validates `track(name, params)` input. Returns the clean event, or a reason string when it is dropped. `notes`
+ * collects what was dropped inside an otherwise valid event (items without ids, ...), for the debug log.
+ */
+export function validateEvent(name: unknown, params: unknown, notes?: string[]): ValidEvent | string {
+  if (!(EVENT_NAMES as readonly unknown[]).includes(name)) return 'unknown event name ' + String(typeof name === 'string' ? name.slice(0, 40) : typeof name);
+  const n = name as EventName;
+  params ??= {};
+  if (!isPlainObject(params)) return n + ': params not an object';
+  const out = copy(params, PARAM_FIELDS) as EventParams;
+  const items = params.items;
+  if (items != null) {
+    if (!Array.isArray(items)) return n + ': items not an array';
+    const clean: EventItem[] = [];
+    items.slice(0, ITEMS_MAX).forEach((x, i) => {
+      const it = validateItem(x);
+      if (typeof it === 'string') notes?.push(n + ': items[' + i + '] dropped, ' + it);
+      else clean.push(it);
+    });
+    if (clean.length) out.items = clean;
+  }
+  return NEEDS_ITEMS.includes(n) && !out.items ? n + ': no valid item' : { name: n, params: out };
+}

@@ -1,0 +1,94 @@
+import type { ReportBatch } from '@edgewise/protocol';
+import {
+  BATCH_MAX_REPORTS, KEEPALIVE_LIMIT_BYTES, OUTBOX_MAX_AGE_MS, RETRY_BASE_MS, RETRY_MAX_ATTEMPTS, RETRY_MAX_MS,
+} from '../shared/constants.ts';
+import type { Logger } from '../shared/log.ts';
+import type { SendOutcome } from '../send/send.ts';
+import type { OutboxItem, StoreOps } from '../store/types.ts';
+
+/**
+ * The outbox: privatized reports wait in IndexedDB until the server has acknowledged them, across reloads and
+ * offline periods. Failed sends back off exponentially with jitter; refused ones (4xx) are dropped.
+ */
+
+/** Delay before attempt `attempts + 1`: "equal jitter", half fixed and half random, over base × 2^attempts. */
+export function retryDelay(attempts: number, random: () => number): number {
+  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts, 30));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** The JSON body of one POST. */
+export function batchBody(items: OutboxItem[]): string {
+  const batch: ReportBatch = { reports: items.map((i) => i.report) };
+  return JSON.stringify(batch);
+}
+
+/** Splits items into POST-sized batches: at most {@link BATCH_MAX_REPORTS} reports and the keepalive byte cap. */
+export function batches(items: OutboxItem[]): OutboxItem[][] {
+  const out: OutboxItem[][] = [];
+  let cur: OutboxItem[] = [];
+  let bytes = 16;
+  for (const it of items) {
+    const size = JSON.stringify(it.report).length + 1;
+    if (cur.length && (cur.length >= BATCH_MAX_REPORTS || bytes + size > KEEPALIVE_LIMIT_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 16;
+    }
+    cur.push(it);
+    bytes += size;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+export interface FlushDeps {
+  store: StoreOps;
+  send: (body: string) => Promise<SendOutcome>;
+  now: () => number;
+  random: () => number;
+  log: Logger;
+}
+
+export interface FlushResult {
+  sent: OutboxItem[];
+  dropped: OutboxItem[];
+  /** When the next attempt is due, or null when the outbox is empty. */
+  nextAt: number | null;
+}
+
+/** Sends every due report once; updates or deletes each according to the outcome. */
+export async function flushOutbox(d: FlushDeps): Promise<FlushResult> {
+  const now = d.now();
+  const items = await d.store.outbox();
+  const sent: OutboxItem[] = [];
+  const dropped: OutboxItem[] = [];
+  const waiting: OutboxItem[] = [];
+  const due: OutboxItem[] = [];
+  for (const it of items) {
+    if (now - it.createdAt > OUTBOX_MAX_AGE_MS || it.attempts >= RETRY_MAX_ATTEMPTS) dropped.push(it);
+    else (it.nextAt <= now ? due : waiting).push(it);
+  }
+  if (dropped.length) {
+    d.log.warn('outbox: dropped ' + dropped.length + ' report(s) too old or retried too often');
+    await d.store.deleteOutbox(dropped.map((i) => i.id));
+  }
+  for (const batch of batches(due)) {
+    const r = await d.send(batchBody(batch));
+    if (r.ok) {
+      sent.push(...batch);
+      await d.store.deleteOutbox(batch.map((i) => i.id));
+    } else if (!r.retry) {
+      d.log.warn('outbox: server refused ' + batch.length + ' report(s), dropped: ' + r.why);
+      dropped.push(...batch);
+      await d.store.deleteOutbox(batch.map((i) => i.id));
+    } else {
+      const later = batch.map((i) => ({ ...i, attempts: i.attempts + 1, nextAt: now + retryDelay(i.attempts, d.random) }));
+      d.log.debug('outbox: send failed (' + r.why + '), retrying in ' + Math.round((later[0]!.nextAt - now) / 1000) + ' s');
+      await d.store.putOutbox(later);
+      waiting.push(...later);
+    }
+  }
+  const nextAt = waiting.length ? Math.min(...waiting.map((i) => i.nextAt)) : null;
+  return { sent, dropped, nextAt };
+}

@@ -1,0 +1,128 @@
+import { PROFILE_HALF_LIFE_DAYS, RECENT_ITEMS_MAX, type EventItem, type Profile, type StoredEvent } from '@edgewise/protocol';
+import { AFFINITY_KEYS_MAX, AFFINITY_MIN, SESSION_GAP_MS, STRING_MAX } from '../shared/constants.ts';
+
+/**
+ * The local profile, folded one event at a time. Each update touches only the event's items and the handful of
+ * affinity keys (bounded by {@link AFFINITY_KEYS_MAX}), never the stored history.
+ */
+
+const HALF_LIFE_MS = PROFILE_HALF_LIFE_DAYS * 86_400_000;
+/** How much one event says about interest in its items' category and brand. */
+const WEIGHT: Partial<Record<StoredEvent['name'], number>> = { select_item: 0.5, view_item: 1, add_to_cart: 3, begin_checkout: 2, purchase: 5 };
+
+export function emptyProfile(now: number): Profile {
+  return {
+    schemaVersion: 1,
+    updatedAt: now,
+    categoryAffinity: {},
+    brandAffinity: {},
+    recentItems: [],
+    purchasedItems: [],
+    cartItems: [],
+    rfm: { lastPurchaseAt: null, purchases: 0, revenue: 0, sessions: 0 },
+    priceLevel: { sum: 0, count: 0 },
+    session: { sessionId: '', startedAt: 0, lastEventAt: 0, pageCounts: {}, pageSeconds: {}, productViews: 0, addToCarts: 0, searches: 0 },
+  };
+}
+
+export function cloneProfile(p: Profile): Profile {
+  return JSON.parse(JSON.stringify(p)) as Profile;
+}
+
+function pushRecent(list: string[], id: string, max = RECENT_ITEMS_MAX): void {
+  const at = list.indexOf(id);
+  if (at >= 0) list.splice(at, 1);
+  if (list.push(id) > max) list.shift();
+}
+
+/** Multiplies decayed scores by `factor`, adds `w` to `key`, prunes tiny ones and keeps the largest keys. */
+function bump(scores: Record<string, number>, factor: number, key?: string, w = 0): void {
+  for (const k in scores) if ((scores[k]! *= factor) < AFFINITY_MIN) delete scores[k];
+  if (!key || !w) return;
+  const k = key.slice(0, STRING_MAX);
+  scores[k] = (scores[k] ?? 0) + w;
+  const keys = Object.keys(scores);
+  if (keys.length > AFFINITY_KEYS_MAX) for (const drop of keys.sort((a, b) => scores[b]! - scores[a]!).slice(AFFINITY_KEYS_MAX)) delete scores[drop];
+}
+
+/**
+ * Folds one event into the profile (mutating it) and stamps the event with its session id. Events may arrive
+ * slightly out of order (several tabs): an older event is weighted by its own age instead of rewinding time.
+ */
+export function applyEvent(p: Profile, e: StoredEvent, newId: () => string): void {
+  let session = p.session;
+  if (!session.sessionId || e.ts - session.lastEventAt > SESSION_GAP_MS) {
+    session = p.session = { ...emptyProfile(0).session, sessionId: newId(), startedAt: e.ts, lastEventAt: e.ts };
+    p.rfm.sessions++;
+  }
+  e.sessionId = session.sessionId;
+  session.lastEventAt = Math.max(session.lastEventAt, e.ts);
+
+  // Scores are kept as of p.updatedAt: moving time forward decays them all; an older event counts for less.
+  let w = WEIGHT[e.name] ?? 0;
+  const age = e.ts - p.updatedAt;
+  const f = age > 0 ? Math.pow(2, -age / HALF_LIFE_MS) : 1;
+  if (age > 0) p.updatedAt = e.ts;
+  else w *= Math.pow(2, age / HALF_LIFE_MS);
+
+  const { params } = e;
+  const items = params.items ?? [];
+  const ids = items.map((i) => i.item_id);
+  bump(p.categoryAffinity, f);
+  bump(p.brandAffinity, f);
+  for (const it of items) {
+    bump(p.categoryAffinity, 1, it.item_category, w);
+    bump(p.brandAffinity, 1, it.item_brand, w);
+  }
+  const pt = params.page_type;
+  const add = (rec: Partial<Record<string, number>>, k: string | undefined, n: number | undefined) => k && n && (rec[k] = (rec[k] ?? 0) + n);
+  switch (e.name) {
+    case 'page_view':
+      add(session.pageCounts, pt, 1);
+      add(session.pageSeconds, pt, params.engagement_time_sec);
+      break;
+    case 'view_item':
+      session.productViews++;
+      for (const it of items) {
+        pushRecent(p.recentItems, it.item_id);
+        if (it.price! >= 0) {
+          p.priceLevel.sum += it.price!;
+          p.priceLevel.count++;
+        }
+      }
+      break;
+    case 'add_to_cart':
+      session.addToCarts++;
+      for (const id of ids) {
+        pushRecent(p.recentItems, id);
+        pushRecent(p.cartItems, id, 200);
+      }
+      break;
+    case 'remove_from_cart':
+      p.cartItems = p.cartItems.filter((id) => !ids.includes(id));
+      break;
+    case 'view_cart':
+    case 'begin_checkout':
+      // These events list the whole cart: take it as the truth.
+      if (ids.length) p.cartItems = ids;
+      break;
+    case 'purchase':
+      for (const id of ids) pushRecent(p.purchasedItems, id);
+      p.cartItems = [];
+      p.rfm.purchases++;
+      p.rfm.revenue += params.value ?? items.reduce((sum, it) => sum + (it.price ?? 0) * (it.quantity ?? 1), 0);
+      p.rfm.lastPurchaseAt = Math.max(p.rfm.lastPurchaseAt ?? 0, e.ts);
+      break;
+    case 'refund':
+      p.rfm.revenue = Math.max(0, p.rfm.revenue - (params.value ?? 0));
+      break;
+    case 'search':
+      session.searches++;
+  }
+}
+
+/** Folds a batch in order; returns the same profile object. */
+export function applyEvents(p: Profile, events: StoredEvent[], newId: () => string): Profile {
+  for (const e of events) applyEvent(p, e, newId);
+  return p;
+}

@@ -1,0 +1,97 @@
+import type { CategoryInterestReport, Profile, RecommendRequest, RecommendResult, RuntimeStatus } from '@edgewise/protocol';
+import type { DebugInfo, ExportData, Inventory } from '../api/types.ts';
+import type { Config } from '../loader/config.ts';
+import type { Store } from '../store/types.ts';
+import type { Logger } from './log.ts';
+
+/**
+ * Contracts between the core (the script-tag bundle) and the parts it loads lazily as separate files
+ * (`edgewise-{infer,ui,report,privacy,memory}.js`). Type-only: every part receives the one {@link Host} object,
+ * so no state is duplicated between files.
+ */
+
+/** What a recommendation call resolves to. */
+export interface Recommendations {
+  items: RecommendResult['items'];
+  /** 'model' or 'popular' as the worker answered; 'none' when no answer could be had. */
+  source: RecommendResult['source'] | 'none';
+  backend: RecommendResult['backend'];
+}
+
+/** Options of `edgewise.recommend()`. */
+export interface RecommendOptions {
+  /** How many items (1..50, default 8). */
+  count?: number;
+  context?: {
+    /** The item on screen: excluded from the answer and read as the latest interest. Default: the page's product. */
+    itemId?: string;
+    /** Where the list is shown: 'product' | 'home' | 'cart' | ... */
+    placement?: string;
+    /** Restrict to one top-level category. */
+    category?: string;
+    /** More item ids never to return. */
+    exclude?: string[];
+  };
+}
+
+/** The state of the latest report, for `edgewise.debug.lastReport` and `on('report')`. */
+export interface ReportStatus {
+  status: 'queued' | 'sent' | 'retrying' | 'dropped';
+  period: string;
+  at: number;
+  /** The exact payload (what goes on the wire: noised bits over the public buckets). */
+  report: CategoryInterestReport;
+}
+
+/** The core, as the parts see it. */
+export interface Host {
+  config: Config;
+  log: Logger;
+  now(): number;
+  /** Uniform [0, 1) for privacy noise; default the platform CSPRNG. */
+  random?: () => number;
+  fetch?: typeof fetch;
+  nav?: Navigator;
+  win?: { addEventListener?: (type: string, fn: () => void) => void };
+  /** True while reports may be built and sent: consent granted, site and endpoint set, not automated. */
+  allowed(): boolean;
+  /** The open store; null unless consent is granted. */
+  store(): Promise<Store | null>;
+  /** Writes pending events now. */
+  flush(): Promise<void>;
+  /** `edgewise.debug`: the SDK's state. */
+  debug(): DebugInfo;
+  onReport(s: ReportStatus): void;
+  recommend(options: RecommendOptions): Promise<Recommendations>;
+  track(name: string, params: Record<string, unknown>): unknown;
+}
+
+export interface Infer {
+  recommend(req: RecommendRequest): Promise<RecommendResult>;
+  status(): RuntimeStatus | null;
+}
+/** The infer part's face to the core: option parsing, exclusions and the timeout live in the part. */
+export interface Recommender {
+  recommend(options: unknown, profile: Profile, pageItem: string | null): Promise<Recommendations>;
+}
+export interface Reporter {
+  /** Builds, privatizes and queues today's report if the day qualifies and the budget allows; then sends. */
+  maybeReport(): Promise<void>;
+  /** Sends what is due in the outbox. */
+  flush(): Promise<void>;
+  /** Forgets in-memory state (after `privacy.forget()`). */
+  reset(): void;
+}
+export interface Privacy {
+  export(): Promise<ExportData>;
+  inventory(): Promise<Inventory>;
+}
+
+/** How the core obtains its parts: by URL beside the script, or through a bundler's dynamic import. */
+export interface PartLoader {
+  infer(): Promise<{ createRecommender(h: Host): Recommender }>;
+  ui(): Promise<{ mount(el: HTMLElement, h: Host): void }>;
+  report(): Promise<{ createReporter(h: Host): Reporter }>;
+  privacy(): Promise<{ createPrivacy(h: Host): Privacy }>;
+  memory(): Promise<{ memoryStore(profile?: Profile): Store }>;
+}

@@ -1,0 +1,77 @@
+import type { Profile, Report, StoredEvent } from '@edgewise/protocol';
+import type { IDBPDatabase } from 'idb';
+import type { EdgewiseDB } from './schema.ts';
+
+/** A report waiting in the outbox, with its retry state. */
+export interface OutboxItem {
+  /** The report's own `reportId`. */
+  id: string;
+  report: Report;
+  createdAt: number;
+  /** Failed attempts so far. */
+  attempts: number;
+  /** Earliest time of the next attempt (ms since the epoch). */
+  nextAt: number;
+}
+
+/** Epsilon spent on the device during one UTC day. */
+export interface BudgetRecord {
+  day: string;
+  spent: number;
+}
+
+/** Everything the store holds, as `privacy.export()` returns it. */
+export interface StoreDump {
+  events: StoredEvent[];
+  profile: Profile | null;
+  outbox: OutboxItem[];
+  meta: Record<string, unknown>;
+}
+
+/** Folds a batch of events into the stored profile (or a fresh one). */
+export type Fold = (stored: Profile | undefined, events: StoredEvent[]) => Profile;
+
+/** What the client learns in one read when the store opens. */
+export interface StoreSnapshot {
+  profile?: Profile;
+  meta: Record<string, unknown>;
+  outbox: number;
+}
+
+/** The memory store's tables, read by the lazily loaded operations (`ops.ts`). */
+export interface MemoryTables {
+  events: Map<string, StoredEvent>;
+  profile?: Profile;
+  outbox: Map<string, OutboxItem>;
+  meta: Map<string, unknown>;
+}
+
+/**
+ * The store's hot path, in the script-tag bundle: IndexedDB (`idb-store.ts`) or memory (`memory-store.ts`).
+ * Everything else (reading events, the outbox, export) is {@link StoreOps}, loaded with the parts that need it.
+ * Every method may reject; the client then falls back to memory.
+ */
+export type Store = {
+  /** Appends the events and folds them into the stored profile in one transaction; resolves to the new profile. */
+  commit(events: StoredEvent[], fold: Fold): Promise<Profile>;
+  /** The profile, meta records and outbox size. */
+  snapshot(): Promise<StoreSnapshot>;
+  /** Deletes events older than `minTs` and the oldest beyond `maxCount`; resolves to how many went. */
+  retain(minTs: number, maxCount: number): Promise<number>;
+  close(): void;
+} & ({ kind: 'indexeddb'; db: IDBPDatabase<EdgewiseDB> } | { kind: 'memory'; tables: MemoryTables });
+
+/** Reads and outbox operations, the same for both kinds (`ops.ts`); one contract suite tests both. */
+export interface StoreOps {
+  /** Valid events with `ts >= since`, oldest first. */
+  eventsSince(since: number): Promise<StoredEvent[]>;
+  /**
+   * Spends `epsilon` of the day's budget and queues the report, atomically; false (nothing written) when the day
+   * has less than `epsilon` left.
+   */
+  spendAndQueue(item: OutboxItem, day: string, epsilon: number, dailyBudget: number): Promise<boolean>;
+  outbox(): Promise<OutboxItem[]>;
+  putOutbox(items: OutboxItem[]): Promise<void>;
+  deleteOutbox(ids: string[]): Promise<void>;
+  dump(): Promise<StoreDump>;
+}
