@@ -58,6 +58,14 @@ export function auditRequest(r: RecordedRequest): string | null {
 }
 
 export const test = base.extend<{ network: RecordedRequest[] }>({
+  // The SDK flags automated browsers (navigator.webdriver) and keeps them out of profiles and aggregates; this is
+  // the documented opt-in for a merchant's (and our) own browser tests.
+  context: async ({ context }, use) => {
+    await context.addInitScript(() => {
+      (window as unknown as { edgewiseAllowAutomation: boolean }).edgewiseAllowAutomation = true;
+    });
+    await use(context);
+  },
   network: async ({ context }, use) => {
     const seen: RecordedRequest[] = [];
     const record = (req: Request) => {
