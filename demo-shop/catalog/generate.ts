@@ -22,7 +22,7 @@ function shopPrice(random: Random, [min, max]: readonly [number, number]): numbe
 }
 
 function fill(template: string, words: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (_, key: string) => words[key] ?? key).replace(/\bA (?=[aeiouAEIOU])/g, 'An ');
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => words[key] ?? key).replace(/\b([Aa]) (?=[aeiouAEIOU])/g, '$1n ');
 }
 
 function drawProduct(random: Random, category: CategorySpec, sub: SubcategorySpec, id: string, taken: Set<string>): Product {
