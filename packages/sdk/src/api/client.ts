@@ -99,6 +99,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
 
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let flushing: Promise<void> | null = null;
+  /** Events in a write now, so that an urgent write beside it does not fold them into the profile twice. */
+  const writing = new Set<StoredEvent>();
   let again = false;
   let lastFlush = 0;
 
@@ -112,7 +114,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   const channel = env.BroadcastChannel && new env.BroadcastChannel('edgewise');
 
   const emit = <K extends keyof EdgewiseEvents>(name: K, payload: EdgewiseEvents[K]) =>
-    handlers[name]?.forEach((h) => safe(log, name + ' handler', h, 0)(payload));
+    handlers[name]?.forEach((h) => safe<[unknown], unknown>(log, name + ' handler', h, 0)(payload));
   const idle = (fn: () => unknown) => whenIdle(() => void fn(), IDLE_TIMEOUT_MS);
   const rebuild = () => applyEvents(base ? cloneProfile(base) : emptyProfile(now()), pending, uuid);
   /** Loads a part once; a failed load is retried on the next call. */
@@ -162,9 +164,11 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   }
 
   /** Writes the pending events in one transaction; one flush at a time, a call meanwhile runs another after it. */
-  function flush(): Promise<void> {
+  function flush(urgent?: unknown): Promise<void> {
     clearTimeout(timer);
     timer = 0;
+    // The page is going away: the events not already in a write go now, beside it, or they are lost.
+    if (flushing && urgent === true) return commit().catch(() => {});
     if (flushing) return (again = true), flushing;
     return (flushing = commit()
       .catch((e) => log.warn('write failed: ' + describe(e)))
@@ -178,9 +182,10 @@ export function createClient(config: Config, deps: ClientDeps): Client {
 
   async function commit(): Promise<void> {
     const s = pending.length ? await openStore() : null;
-    const batch = pending.slice();
+    const batch = pending.filter((e) => !writing.has(e));
     const g = gen;
     if (!s || !batch.length) return;
+    batch.forEach((e) => writing.add(e));
     try {
       const p = await s.commit(batch, (stored, evs) => applyEvents(stored ?? emptyProfile(evs[0]!.ts), evs, uuid));
       if (g !== gen) return;
@@ -195,6 +200,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
       if (s.kind === 'memory') pending = []; // only a bug gets here; do not loop on it
       else if (/^(closed|connection-lost)$/.test(reason) && reopens++ < REOPEN_MAX) onClosed();
       else void useMemory(reason);
+    } finally {
+      batch.forEach((e) => writing.delete(e));
     }
   }
 
@@ -302,7 +309,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     const set = (handlers[name as string] ??= new Set());
     set.add(handler as (p: unknown) => void);
     // 'ready' has happened already: tell a late subscriber too.
-    if (name === 'ready' && ready) queueMicrotask(() => safe(log, 'ready handler', handler as () => void, 0)());
+    if (name === 'ready' && ready) queueMicrotask(() => safe<[], unknown>(log, 'ready handler', handler as () => unknown, 0)());
     return () => void set.delete(handler as (p: unknown) => void);
   }
 
@@ -384,10 +391,14 @@ export function createClient(config: Config, deps: ClientDeps): Client {
           },
         ),
       );
-      doc.addEventListener('visibilitychange', () => doc.hidden && flush());
+      doc.addEventListener('visibilitychange', () => doc.hidden && flush(true));
     }
-    // The page may be going away: write what is pending now rather than at the next idle period.
-    env.addEventListener?.('pagehide', flush);
+    // The page may be going away: write what is pending now rather than at the next idle period. Chromium drops
+    // IndexedDB writes started in `pagehide` on a navigation but keeps those started in `beforeunload` (measured
+    // with Chromium 156), so both: beforeunload for navigations, pagehide for closing and the back/forward cache.
+    const urgent = () => void flush(true);
+    env.addEventListener?.('beforeunload', urgent);
+    env.addEventListener?.('pagehide', urgent);
     if (channel)
       channel.onmessage = (m: MessageEvent) => {
         const s = parseConsent(isPlainObject(m.data) && m.data.consent);

@@ -26,11 +26,13 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
     db,
     async commit(events, fold) {
       const tx = db.transaction(['events', 'profile'], 'readwrite');
+      // The events go first, in the same task that opened the transaction: when this runs in `pagehide` the page
+      // may be gone before the profile read returns, and the events are the record the profile is rebuilt from.
+      // put, not add: a batch retried after an ambiguous failure must neither duplicate nor fail on its own ids.
+      for (const e of events) tx.objectStore('events').put(e);
       const profiles = tx.objectStore('profile');
       const stored = await profiles.get(PROFILE_KEY);
       const p = fold(isProfile(stored) ? stored : undefined, events);
-      // put, not add: a batch retried after an ambiguous failure must neither duplicate nor fail on its own ids.
-      for (const e of events) tx.objectStore('events').put(e);
       profiles.put(p, PROFILE_KEY);
       await tx.done;
       return p;
