@@ -1,4 +1,4 @@
-import { test as base, expect, type Page, type Request } from '@playwright/test';
+import { test as base, expect, type Browser, type BrowserContext, type Page, type Request } from '@playwright/test';
 import { Value } from '@sinclair/typebox/value';
 import { Report, ReportBatch } from '../../packages/protocol/src/index.ts';
 import { E2E_API_PORT, E2E_SHOP_PORT } from '../../playwright.config.ts';
@@ -57,14 +57,24 @@ export function auditRequest(r: RecordedRequest): string | null {
   return `${r.method} ${r.url}: request to a third host`;
 }
 
+/** The SDK's documented opt-in for a merchant's own automated tests (it otherwise keeps webdriver traffic out). */
+export async function allowAutomation(context: BrowserContext): Promise<BrowserContext> {
+  await context.addInitScript(() => {
+    (window as unknown as { edgewiseAllowAutomation: boolean }).edgewiseAllowAutomation = true;
+  });
+  return context;
+}
+
+/** A separate shopper: a fresh context (own IndexedDB and cookies), opted in like the test fixture's. */
+export async function newShopper(browser: Browser): Promise<BrowserContext> {
+  return allowAutomation(await browser.newContext());
+}
+
 export const test = base.extend<{ network: RecordedRequest[] }>({
   // The SDK flags automated browsers (navigator.webdriver) and keeps them out of profiles and aggregates; this is
   // the documented opt-in for a merchant's (and our) own browser tests.
   context: async ({ context }, use) => {
-    await context.addInitScript(() => {
-      (window as unknown as { edgewiseAllowAutomation: boolean }).edgewiseAllowAutomation = true;
-    });
-    await use(context);
+    await use(await allowAutomation(context));
   },
   network: async ({ context }, use) => {
     const seen: RecordedRequest[] = [];

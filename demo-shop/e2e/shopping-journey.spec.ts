@@ -1,4 +1,4 @@
-import { test, expect, SHOP, readEdgewiseDb, aggregates } from './fixtures.ts';
+import { test, expect, SHOP, readEdgewiseDb, aggregates, newShopper } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 
 // The shopper's journey through the demo shop, with the real SDK bundle, worker, IndexedDB and ingestion server.
@@ -17,6 +17,16 @@ async function categoryOf(page: Page, itemId: string): Promise<string> {
   return items.find((i) => i.id === itemId)?.category ?? 'unknown';
 }
 
+/**
+ * Opens a product page the way a shopper does: the page is looked at until its recommendations are on screen,
+ * rather than left the instant it fires `load` (which no person does, and which can leave before the SDK has even
+ * opened its database).
+ */
+async function viewProduct(page: Page, href: string): Promise<void> {
+  await page.goto(`${SHOP}${href}`);
+  await expect(page.locator('edgewise-recommendations').first()).toHaveAttribute('data-state', /ready|empty|error/);
+}
+
 async function productLinksIn(page: Page, categoryId: string, n: number): Promise<string[]> {
   await page.goto(`${SHOP}/category/${categoryId}`);
   const hrefs = await page.locator('a[href^="/product/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
@@ -32,7 +42,7 @@ test('home → category → product → cart → purchase: recommendations follo
 
   const products = await productLinksIn(page, categoryId, 3);
   expect(products.length).toBe(3);
-  for (const href of products) await page.goto(`${SHOP}${href}`);
+  for (const href of products) await viewProduct(page, href);
 
   const ids = await recommendedIds(page);
   expect(ids.length).toBeGreaterThan(0);
@@ -70,10 +80,10 @@ test('two shoppers on the same product page get recommendations shaped by their 
   const [catA, catB, catTarget] = categoryLinks as [string, string, string];
 
   for (const cat of [catA, catB]) {
-    const context = await browser.newContext();
+    const context = await newShopper(browser);
     const page = await context.newPage();
     await page.goto(`${SHOP}/?consent=granted`);
-    for (const href of await productLinksIn(page, cat, 4)) await page.goto(`${SHOP}${href}`);
+    for (const href of await productLinksIn(page, cat, 4)) await viewProduct(page, href);
     const target = (await productLinksIn(page, catTarget, 1))[0]!;
     await page.goto(`${SHOP}${target}`);
     histories[cat] = await recommendedIds(page);

@@ -21,13 +21,13 @@ const ICONS: Record<string, string> = {
 };
 const PARCEL = '<rect x="22" y="30" width="56" height="44" rx="4"/><path d="M22 44h56M50 30v14"/>';
 
-/** Splits a title into at most two short lines for the label. */
-function label(title: string): [string, string] {
-  const name = title.split(',')[0] ?? title;
-  const words = name.split(/\s+/).slice(1); // the brand is printed above
+/** The product's name without its brand and variant, on at most two short lines. */
+function label(title: string, brand: string): [string, string] {
+  let name = title.split(',')[0] ?? title;
+  if (brand && name.startsWith(brand)) name = name.slice(brand.length);
   const first: string[] = [];
   const second: string[] = [];
-  for (const w of words) (first.join(' ').length + w.length < 16 ? first : second).push(w);
+  for (const w of name.trim().split(/\s+/)) (second.length === 0 && first.join(' ').length + w.length < 16 ? first : second).push(w);
   const two = second.join(' ');
   return [first.join(' '), two.length > 18 ? `${two.slice(0, 17)}…` : two];
 }
@@ -36,7 +36,7 @@ export function productSvg(product: { id: string; title: string; category: strin
   const h = hash32(product.id);
   const hue = h % 360;
   const hue2 = (hue + 25 + ((h >>> 9) % 40)) % 360;
-  const [line1, line2] = label(product.title);
+  const [line1, line2] = label(product.title, product.brand);
   const icon = ICONS[product.category] ?? PARCEL;
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400" role="img" aria-label="${escapeHtml(product.title)}">
 <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue} 70% 92%)"/><stop offset="1" stop-color="hsl(${hue2} 65% 80%)"/></linearGradient></defs>

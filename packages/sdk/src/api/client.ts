@@ -168,9 +168,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     clearTimeout(timer);
     timer = 0;
     // The page is going away: the events not already in a write go now, beside it, or they are lost.
-    if (flushing && urgent === true) return commit().catch(() => {});
+    if (flushing && urgent === true) return commit(true).catch(() => {});
     if (flushing) return (again = true), flushing;
-    return (flushing = commit()
+    return (flushing = commit(urgent === true)
       .catch((e) => log.warn('write failed: ' + describe(e)))
       .finally(() => {
         flushing = null;
@@ -180,14 +180,14 @@ export function createClient(config: Config, deps: ClientDeps): Client {
       }));
   }
 
-  async function commit(): Promise<void> {
+  async function commit(unloading = false): Promise<void> {
     const s = pending.length ? await openStore() : null;
     const batch = pending.filter((e) => !writing.has(e));
     const g = gen;
     if (!s || !batch.length) return;
     batch.forEach((e) => writing.add(e));
     try {
-      const p = await s.commit(batch, (stored, evs) => applyEvents(stored ?? emptyProfile(evs[0]!.ts), evs, uuid));
+      const p = await s.commit(batch, (stored, evs) => applyEvents(stored ? cloneProfile(stored) : emptyProfile(evs[0]!.ts), evs, uuid), unloading ? { base } : undefined);
       if (g !== gen) return;
       pending = pending.filter((e) => !batch.includes(e));
       base = p;

@@ -24,8 +24,19 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
   return {
     kind: 'indexeddb',
     db,
-    async commit(events, fold) {
+    async commit(events, fold, unloading) {
       const tx = db.transaction(['events', 'profile'], 'readwrite');
+      if (unloading) {
+        // Chromium aborts a transaction still waiting on a read when the document goes away, and with it the
+        // events. A blind write can lose a profile update another tab made meanwhile; the events themselves are
+        // kept, and the profile is rebuildable from them.
+        for (const e of events) tx.objectStore('events').put(e);
+        const p = fold(unloading.base, events);
+        tx.objectStore('profile').put(p, PROFILE_KEY);
+        tx.commit?.();
+        await tx.done;
+        return p;
+      }
       // The events go first, in the same task that opened the transaction: when this runs in `pagehide` the page
       // may be gone before the profile read returns, and the events are the record the profile is rebuilt from.
       // put, not add: a batch retried after an ambiguous failure must neither duplicate nor fail on its own ids.

@@ -52,8 +52,12 @@ export interface MemoryTables {
  * Every method may reject; the client then falls back to memory.
  */
 export type Store = {
-  /** Appends the events and folds them into the stored profile in one transaction; resolves to the new profile. */
-  commit(events: StoredEvent[], fold: Fold): Promise<Profile>;
+  /**
+   * Appends the events and folds them into the stored profile in one transaction; resolves to the new profile.
+   * With `unloading`, the page is going away: the transaction must finish without waiting for a read, so the
+   * events are folded into `unloading.base` (this tab's last committed profile) and written blind.
+   */
+  commit(events: StoredEvent[], fold: Fold, unloading?: { base: Profile | undefined }): Promise<Profile>;
   /** The profile, meta records and outbox size. */
   snapshot(): Promise<StoreSnapshot>;
   /** Deletes events older than `minTs` and the oldest beyond `maxCount`; resolves to how many went. */
