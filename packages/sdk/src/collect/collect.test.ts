@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { readEntry, hookDataLayer } from './datalayer.ts';
+import { findProducts, productToItem } from './jsonld.ts';
+import { validateEvent } from './validate.ts';
+import { replayQueue } from '../loader/queue.ts';
+
+describe('dataLayer capture', () => {
+  it('reads the GTM shape and the gtag arguments shape', () => {
+    expect(readEntry({ event: 'add_to_cart', ecommerce: { items: [{ item_id: 'p1' }] } })).toEqual(['add_to_cart', { items: [{ item_id: 'p1' }] }]);
+    const gtag = (function (..._args: unknown[]) {
+      return arguments; // eslint-disable-line prefer-rest-params
+    })('event', 'purchase', { transaction_id: 'T1', items: [] });
+    expect(readEntry(gtag)?.[0]).toBe('purchase');
+  });
+
+  it('ignores what is not an ecommerce event without throwing', () => {
+    for (const junk of [null, undefined, 42, 'str', [], { event: 'gtm.js' }, { ecommerce: null }, { event: {} }, Object.create(null)]) {
+      expect(() => readEntry(junk)).not.toThrow();
+    }
+  });
+
+  it('sees pushes made before it loaded, in order, then later ones, and keeps the page push working', () => {
+    const seen: string[] = [];
+    const win = { dataLayer: [{ event: 'view_item', ecommerce: { items: [{ item_id: 'a' }] } }] as unknown[] };
+    expect(hookDataLayer(win, (name) => seen.push(name))).toBe(true);
+    (win.dataLayer as unknown[]).push({ ecommerce: null }, { event: 'add_to_cart', ecommerce: { items: [{ item_id: 'a' }] } });
+    expect(seen).toEqual(['view_item', 'add_to_cart']);
+    expect(win.dataLayer).toHaveLength(3);
+  });
+
+  it('refuses a dataLayer that is not an array and survives a throwing sink', () => {
+    expect(hookDataLayer({ dataLayer: 'nope' }, () => {})).toBe(false);
+    const win = { dataLayer: [] as unknown[] };
+    hookDataLayer(win, () => {
+      throw new Error('sink failed');
+    });
+    expect(() => win.dataLayer.push({ event: 'view_item', ecommerce: { items: [] } })).not.toThrow();
+  });
+});
+
+describe('JSON-LD products', () => {
+  it('finds Product nodes inside @graph and arrays, with the offer price', () => {
+    const doc = { '@context': 'https://schema.org', '@graph': [{ '@type': 'BreadcrumbList' }, { '@type': 'Product', sku: 'p0042', name: 'Kettle', brand: { '@type': 'Brand', name: 'Acme' }, offers: { '@type': 'Offer', price: '24.90', priceCurrency: 'eur' } }] };
+    const products = findProducts(doc);
+    expect(products).toHaveLength(1);
+    const item = productToItem(products[0]!);
+    expect(item.item_id).toBe('p0042');
+    expect(item.item_brand).toBe('Acme');
+  });
+
+  it('stops at hostile depth and size', () => {
+    let deep: Record<string, unknown> = { '@type': 'Product', sku: 'deep' };
+    for (let i = 0; i < 50; i++) deep = { '@graph': [deep] };
+    expect(findProducts(deep)).toHaveLength(0);
+  });
+});
+
+describe('event validation', () => {
+  it('accepts a GA4 ecommerce event and normalises it', () => {
+    const v = validateEvent('add_to_cart', { currency: 'eur', value: 9.5, items: [{ item_id: 'p0001', price: '9.50', quantity: 1 }] });
+    expect(typeof v).toBe('object');
+    if (typeof v === 'object') expect(v.params.items?.[0]?.item_id).toBe('p0001');
+  });
+
+  it('drops unknown names and malformed input with a reason, never throwing', () => {
+    const junk: unknown[] = [undefined, null, 0, '', 'x'.repeat(10_000), {}, [], () => 1, Symbol('s'), new Proxy({}, { get() { throw new Error('trap'); } })];
+    expect(typeof validateEvent('definitely_not_ga4', {})).toBe('string');
+    for (const a of junk) for (const b of junk) expect(() => validateEvent(a, b)).not.toThrow();
+    expect(typeof validateEvent('view_item', { items: 'p1' })).toBe('string');
+  });
+});
+
+describe('the snippet queue', () => {
+  it('replays calls in order, ignores unknown methods, then routes later pushes to the api', () => {
+    const calls: string[] = [];
+    const api = { track: (n: string) => calls.push(`track:${n}`), consent: { set: (s: string) => calls.push(`consent:${s}`) } };
+    const queue: unknown[] = [['consent.set', 'granted'], ['evil', 1], 'junk', ['track', 'view_item']];
+    replayQueue(queue, api, () => {});
+    queue.push(['track', 'purchase']);
+    expect(calls).toEqual(['consent:granted', 'track:view_item', 'track:purchase']);
+  });
+});
