@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: build the browser artifacts, start the ingestion server (SQLite) and the demo shop, print the URLs.
 // Options: --no-build, --fresh (delete the database first), --shop-port N, --api-port N, --db PATH, --min-reports K,
-// --catalog NAME (e.g. bigbasket; the default generated catalog otherwise).
+// --catalog NAME|PATH (bigbasket, a catalog.json or a BigBasket-layout CSV; the generated catalog otherwise),
+// --models DIR (the model folder served at /edgewise/models/; models/artifacts/demo otherwise).
 import { spawn } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -18,6 +19,7 @@ const { values: opts } = parseArgs({
     db: { type: 'string', default: process.env.EDGEWISE_DB ?? '.data/edgewise.sqlite' },
     'min-reports': { type: 'string', default: process.env.EDGEWISE_MIN_REPORTS ?? '50' },
     catalog: { type: 'string' },
+    models: { type: 'string' },
   },
 });
 
@@ -81,6 +83,7 @@ await waitFor(`http://127.0.0.1:${opts['api-port']}/healthz`);
 
 const shopArgs = ['--import', 'tsx', 'demo-shop/main.ts', '--port', opts['shop-port'], '--endpoint', apiUrl];
 if (opts.catalog) shopArgs.push('--catalog', opts.catalog);
+if (opts.models) shopArgs.push('--models', opts.models);
 run(process.execPath, shopArgs);
 await waitFor(`${shopUrl}/`);
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Catalog, Category, Product } from '../catalog/types.ts';
 
@@ -9,8 +10,15 @@ import type { Catalog, Category, Product } from '../catalog/types.ts';
 
 export const DEFAULT_CATALOG = new URL('../catalog/catalog.json', import.meta.url);
 
-export function loadCatalog(path?: string, limit = 2000): Catalog {
-  if (!path) return validateCatalog(JSON.parse(readFileSync(DEFAULT_CATALOG, 'utf8')));
+/** Catalogs known by name: read from the shared data sets beside the repository, never copied into it. */
+export const NAMED_CATALOGS: Record<string, URL> = {
+  bigbasket: new URL('../../../shared/datasets/bigbasket-catalog/BigBasket Products.csv.gz', import.meta.url),
+};
+
+export function loadCatalog(pathOrName?: string, limit = 2000): Catalog {
+  if (!pathOrName) return validateCatalog(JSON.parse(readFileSync(DEFAULT_CATALOG, 'utf8')));
+  const named = NAMED_CATALOGS[pathOrName];
+  const path = named ? fileURLToPath(named) : pathOrName;
   if (/\.csv(\.gz)?$/i.test(path)) {
     const bytes = readFileSync(path);
     return bigBasketCatalog(path.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8'), limit);
