@@ -49,6 +49,8 @@ export function parseCatalog(json: unknown): Catalog {
     const id = idOf(c);
     if (id) catName.set(id, nameOf(c) ?? id);
   }
+  // A catalog usually states its currency once, at the top; each product may override it.
+  const catalogCurrency = !Array.isArray(root) ? str(root.currency) : undefined;
   const items: TrainingItem[] = [];
   const seen = new Set<string>();
   for (const raw of list) {
@@ -65,7 +67,7 @@ export function parseCatalog(json: unknown): Catalog {
     if (brand) item.brand = brand;
     const price = typeof o.price === 'number' ? o.price : typeof o.price === 'string' ? Number(o.price) : NaN;
     if (Number.isFinite(price)) item.price = price;
-    const currency = str(o.currency);
+    const currency = str(o.currency) ?? catalogCurrency;
     if (currency) item.currency = currency;
     const url = str(o.url);
     if (url) item.url = url;

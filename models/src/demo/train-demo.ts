@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   const catalogText = await readFile(opts.catalog!, 'utf8');
   const catalog = parseCatalog(JSON.parse(catalogText));
   if (catalog.items.length < 2) throw new Error(`${opts.catalog}: fewer than 2 usable items`);
-  const recipe = { dim, shoppers, seed, simulation: { ...DEFAULT_SIMULATION, shoppers }, embedding: EMBEDDING, heldOut: HELD_OUT_FRACTION };
+  // exportFormat: bump when the exported files change for the same inputs, so browsers re-fetch (cached by version).
+  const recipe = { exportFormat: 2, dim, shoppers, seed, simulation: { ...DEFAULT_SIMULATION, shoppers }, embedding: EMBEDDING, heldOut: HELD_OUT_FRACTION };
   const inputHash = createHash('sha256').update(catalogText).update(JSON.stringify(recipe)).digest('hex');
   const version = `demo-${inputHash.slice(0, 12)}`;
   console.error(`catalog: ${catalog.items.length} items, ${catalog.categories.length} categories; version ${version}`);
