@@ -21,7 +21,7 @@ const wanted = (name) => !only || only.has(name);
 const SCRIPTS = [
   { name: 'first-recommendation', script: 'scripts/bench/first-recommendation.mjs', args: ['--runs', '5'] },
   { name: 'event-cost', script: 'scripts/bench/event-cost.mjs', args: [] },
-  { name: 'recommend-latency', script: 'scripts/bench/recommend-latency.mjs', args: [] },
+  { name: 'recommend-latency', script: 'scripts/bench/recommend-latency.ts', args: ['--sizes', '1000,10000,100000', '--warm', '30'] },
 ];
 
 const sections = [];
@@ -52,7 +52,8 @@ for (const { name, script, args } of SCRIPTS) {
   }
   const json = join(out, `${name}.json`);
   console.error(`[bench] ${name}: node ${script} ${args.join(' ')}`);
-  const res = spawnSync(process.execPath, [script, ...args, '--json', json], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const res = spawnSync(process.execPath, [...loader, script, ...args, '--json', json], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
   process.stdout.write(res.stdout ?? '');
   if (res.status !== 0) {
     sections.push(`## ${name}\n\nFAILED (exit ${res.status}); see the console output.`);
