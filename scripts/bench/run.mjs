@@ -20,7 +20,7 @@ const wanted = (name) => !only || only.has(name);
 /** Benchmarks owned by the packages; each takes `--json <file>` and prints its own markdown table. */
 const SCRIPTS = [
   { name: 'first-recommendation', script: 'scripts/bench/first-recommendation.mjs', args: ['--runs', '5'] },
-  { name: 'event-cost', script: 'scripts/bench/event-cost.mjs', args: [] },
+  { name: 'event-cost', script: 'scripts/bench/event-cost.mjs', args: ['--runs', '3'] },
   { name: 'recommend-latency', script: 'scripts/bench/recommend-latency.ts', args: ['--sizes', '1000,10000,100000', '--warm', '30'] },
 ];
 

@@ -10,7 +10,7 @@ import type { Config } from '../loader/config.ts';
 import { budgetLeft } from '../privatize/budget.ts';
 import { applyEvent, applyEvents, cloneProfile, emptyProfile } from '../profile/profile.ts';
 import {
-  DAILY_EPSILON_BUDGET, FLUSH_DELAY_MS, IDLE_TIMEOUT_MS, MEMORY_EVENTS_MAX, REPORT_EPSILON, RETENTION_EVENTS_MAX, RETENTION_MS, SDK_VERSION,
+  DAILY_EPSILON_BUDGET, FLUSH_BATCH_EVENTS, FLUSH_DELAY_MS, IDLE_TIMEOUT_MS, MEMORY_EVENTS_MAX, REPORT_EPSILON, RETENTION_EVENTS_MAX, RETENTION_MS, SDK_VERSION,
 } from '../shared/constants.ts';
 import { uuid } from '../shared/ids.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
@@ -160,7 +160,10 @@ export function createClient(config: Config, deps: ClientDeps): Client {
       : (storeP ??= (deps.openStore ?? openIdbStore)({ onClosed }).then(adopt).catch((e) => useMemory(faultOf(e))));
 
   function schedule(): void {
-    if (!timer && consent.state === 'granted') timer = setTimeout(() => idle(flush), lastFlush + FLUSH_DELAY_MS - now());
+    if (consent.state !== 'granted') return;
+    // A full batch goes now (one transaction per 100 events keeps up with any burst); a small one waits to grow.
+    if (pending.length - writing.size >= FLUSH_BATCH_EVENTS && !flushing) void flush();
+    else if (!timer) timer = setTimeout(() => idle(flush), lastFlush + FLUSH_DELAY_MS - now());
   }
 
   /** Writes the pending events in one transaction; one flush at a time, a call meanwhile runs another after it. */

@@ -11,6 +11,8 @@ export const SESSION_GAP_MS = 30 * 60 * 1000;
 
 /** Events wait this long in memory before one IndexedDB transaction writes the batch. */
 export const FLUSH_DELAY_MS = 1000;
+/** A batch this large is written at once instead of waiting for the delay, so a burst never outgrows memory. */
+export const FLUSH_BATCH_EVENTS = 100;
 /** Longest wait for an idle period before a flush runs anyway. */
 export const IDLE_TIMEOUT_MS = 1000;
 /** Events kept in memory while consent is pending or storage is busy; older ones are dropped first. */
