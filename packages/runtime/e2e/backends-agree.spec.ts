@@ -127,3 +127,20 @@ test('a lost WebGPU device mid-session: the call that hits it is answered by the
   expect(status.errors.map((e) => e.code)).toContain('EW_DEVICE_LOST');
   expect(run.errors).toEqual([]);
 });
+
+test('on a cross-origin isolated page every CPU-side kernel still comes up and agrees', async ({ page }) => {
+  // Isolation gives the worker SharedArrayBuffer, which once sent tfjs-wasm into its threaded build and a 20 s hang.
+  const isolated = await startHarness({ models: fixture.files }, [], { isolated: true });
+  try {
+    await openPage(page, isolated.origin);
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+    for (const [backend, kernel] of [['wasm', 'tfjs-matmul'], ['wasm', 'wasm-simd-int8'], ['cpu', 'js-int8']] as const) {
+      const run = statusOf(await runWorker(page, { modelBaseUrl: `${isolated.origin}/models/`, backends: [backend], kernel }, [{ count: 10, recentItems: HISTORIES[1] }]));
+      expect(run.status.errors, `${backend}/${kernel}`).toEqual([]);
+      expect(run.status.kernel).toBe(kernel);
+      expectMatchesReference(run.results[0]!.value!.items, HISTORIES[1]!, 10);
+    }
+  } finally {
+    await isolated.close();
+  }
+});

@@ -64,15 +64,20 @@ export interface Harness {
 
 /**
  * Serves the page at `/`, comlink, the built worker under `/edgewise/`, and each model folder under
- * `/<prefix>/` (prefix → relative path → bytes). Requests are recorded in `requests`.
+ * `/<prefix>/` (prefix → relative path → bytes). Requests are recorded in `requests`; `isolated` serves
+ * everything with COOP + COEP.
  */
-export async function startHarness(folders: Record<string, Files>, requests: string[] = []): Promise<Harness> {
+export async function startHarness(folders: Record<string, Files>, requests: string[] = [], opts: { isolated?: boolean } = {}): Promise<Harness> {
+  // COOP + COEP make the page (and its worker) cross-origin isolated: SharedArrayBuffer, 5 µs timers, wasm threads.
+  const isolation: Record<string, string> = opts.isolated
+    ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin' }
+    : {};
   expect(existsSync(join(dist, 'edgewise-worker.js')), 'build the worker first: npm run build (or EDGEWISE_BUILD_ONLY=runtime npx rollup -c)').toBe(true);
   const server: Server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(path);
     const send = (body: Uint8Array | string, type: string) => {
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...isolation });
       res.end(body);
     };
     try {
@@ -88,9 +93,9 @@ export async function startHarness(folders: Record<string, Files>, requests: str
         const file = normalize(join(dist, path.slice('/edgewise/'.length)));
         if (file.startsWith(dist) && existsSync(file)) return send(await readFile(file), TYPES[extname(file)] ?? 'application/octet-stream');
       }
-      res.writeHead(404).end();
+      res.writeHead(404, isolation).end();
     } catch {
-      res.writeHead(500).end();
+      res.writeHead(500, isolation).end();
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -53,11 +53,6 @@ export function hasWasmSimd(): boolean {
   }
 }
 
-/** Threads need SharedArrayBuffer, which browsers give only to cross-origin isolated pages and their workers. */
-export function canUseWasmThreads(): boolean {
-  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
-}
-
 export async function probeWasm(): Promise<ProbeResult> {
   if (typeof WebAssembly !== 'object') return { ok: false, reason: 'WebAssembly is missing' };
   return { ok: true };

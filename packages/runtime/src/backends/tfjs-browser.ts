@@ -40,7 +40,6 @@ import { topKConfig as gpuTopK } from '@tensorflow/tfjs-backend-webgpu/dist/kern
 
 import { tfjsKernel } from './tfjs-kernel.ts';
 import type { TfjsKernels } from './drivers.ts';
-import { canUseWasmThreads } from './probe.ts';
 
 /** The kernels the scan uses: matMul, reshape, top-k, and equal/select (+ identity, via broadcastTo) for the category mask. */
 const KERNELS: KernelConfig[] = [
@@ -76,8 +75,10 @@ export function browserTfjsKernels(config: RuntimeConfig, workerUrl: string): Tf
     webgl: tfjsKernel('webgl'),
     wasm: tfjsKernel('wasm', () => {
       setWasmPaths(wasmPrefix);
-      // Threads only where SharedArrayBuffer exists (cross-origin isolated pages); tfjs would otherwise still try.
-      if (!canUseWasmThreads()) setFlag('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      // Never threads: tfjs starts its pthreads from `wasmFactoryThreadedSimd.toString()`, which a bundled and
+      // minified factory does not survive, so on a cross-origin isolated page initialisation hung until
+      // BACKEND_INIT_TIMEOUT_MS (measured: 20 s, then no tfjs-wasm). Our own WASM kernel does the scan anyway.
+      setFlag('WASM_HAS_MULTITHREAD_SUPPORT', false);
     }),
     cpu: tfjsKernel('cpu'),
   };
