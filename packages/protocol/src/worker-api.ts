@@ -15,6 +15,11 @@ export interface RuntimeConfig {
   backends?: BackendName[];
   /** Absolute URL of the folder holding tfjs's wasm binaries. */
   wasmPath?: string;
+  /**
+   * Pin the catalog-scan kernel where the chosen backend has it ('wasm-simd-int8', 'js-int8', 'webgpu-int8',
+   * 'tfjs-matmul'); for tests and benchmarks. Pages leave it out and get the measured best.
+   */
+  kernel?: string;
 }
 
 export interface RecommendRequest {
@@ -77,6 +82,8 @@ export interface SegmentResult {
 export interface RuntimeStatus {
   ready: boolean;
   backend: BackendName | null;
+  /** The kernel scanning the catalog on `backend`, e.g. 'wasm-simd-int8'; null before a model is on a backend. */
+  kernel?: string | null;
   /** Backends probed, with the reason each unused one was skipped. */
   probed: Array<{ backend: BackendName; ok: boolean; reason?: string; calibrationMs?: number }>;
   models: Array<{ task: string; version: string; kind: string; items?: number }>;

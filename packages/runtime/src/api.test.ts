@@ -61,7 +61,7 @@ describe('worker API in Node (own int8 kernels, tfjs cpu)', () => {
     ['cpu', 'tfjs-matmul'],
   ] as const)('ranks like the float32 reference on %s/%s, with display fields, excluding the history', async (backend, kernel) => {
     const w = api(fx.files);
-    await w.init({ modelBaseUrl: BASE, backends: [backend], kernel } as never);
+    await w.init({ modelBaseUrl: BASE, backends: [backend], kernel });
     for (const recent of [['sku-3'], ['sku-10', 'sku-15', 'sku-20'], Array.from({ length: 14 }, (_, i) => `sku-${i * 37}`)]) {
       const r = await w.recommend({ count: 10, recentItems: recent });
       expect(r.source).toBe('model');

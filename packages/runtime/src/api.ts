@@ -33,7 +33,7 @@ export interface RuntimeApi extends WorkerApi {
   debugLoseDevice(): Promise<boolean>;
 }
 
-type ParsedConfig = RuntimeConfig & { backends: BackendName[]; explicitBackends: boolean; kernel?: string };
+type ParsedConfig = RuntimeConfig & { backends: BackendName[]; explicitBackends: boolean };
 
 const BACKEND_NAMES: readonly BackendName[] = DEFAULT_BACKEND_ORDER;
 const MAX_URL_CHARS = 2048;
@@ -66,7 +66,6 @@ export function parseRuntimeConfig(input: unknown): ParsedConfig {
     order = backends as BackendName[];
   }
   const out: ParsedConfig = { modelBaseUrl, backends: order, explicitBackends };
-  // Not in the protocol: benchmarks and tests pin a kernel ('tfjs-matmul', 'wasm-simd-int8', ...) with it.
   if (kernel !== undefined) {
     if (typeof kernel !== 'string' || !/^[a-z0-9-]{1,40}$/.test(kernel)) badConfig('kernel must be a kernel name');
     out.kernel = kernel;
@@ -117,8 +116,7 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
     if (errors.length > STATUS_ERRORS_MAX) errors = errors.slice(-STATUS_ERRORS_MAX);
   };
 
-  // `kernel` is not in protocol RuntimeStatus yet: which kernel scans on the chosen backend, for the debug panel.
-  const snapshot = (): RuntimeStatus & { kernel: string | null } => ({
+  const snapshot = (): RuntimeStatus => ({
     ready,
     backend: chain?.backend ?? null,
     kernel: chain?.kernel ?? null,
