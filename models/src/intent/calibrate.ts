@@ -20,13 +20,26 @@ const PLATT_ITERATIONS = 100;
 /** A tiny ridge keeps the 2×2 Newton step defined when the validation logits separate the classes. */
 const PLATT_RIDGE = 1e-6;
 
-/** Fits a, b by Newton's method on the log loss of σ(a·z + b) against the labels. */
+function plattLoss(logits: ArrayLike<number>, y: ArrayLike<number>, a: number, b: number): number {
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const m = (a * logits[i]! + b) * (y[i] ? -1 : 1);
+    sum += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+  }
+  return sum + 0.5 * PLATT_RIDGE * (a * a + b * b);
+}
+
+/**
+ * Fits a, b by Newton's method on the log loss of σ(a·z + b) against the labels, halving a step that does not lower
+ * the loss (a full Newton step from a = 1 can overshoot far when the logits are overconfident).
+ */
 export function fitPlatt(logits: ArrayLike<number>, y: ArrayLike<number>): Platt {
   if (logits.length !== y.length || logits.length === 0) throw new RangeError('fitPlatt needs as many labels as logits, at least one');
   let a = 1;
   let b = 0;
+  let loss = plattLoss(logits, y, a, b);
   for (let it = 0; it < PLATT_ITERATIONS; it++) {
-    let ga = 0, gb = 0, haa = PLATT_RIDGE, hab = 0, hbb = PLATT_RIDGE;
+    let ga = PLATT_RIDGE * a, gb = PLATT_RIDGE * b, haa = PLATT_RIDGE, hab = 0, hbb = PLATT_RIDGE;
     for (let i = 0; i < logits.length; i++) {
       const z = logits[i]!;
       const p = sigmoid(a * z + b);
@@ -38,15 +51,22 @@ export function fitPlatt(logits: ArrayLike<number>, y: ArrayLike<number>): Platt
       hab += w * z;
       hbb += w;
     }
-    ga += PLATT_RIDGE * a;
-    gb += PLATT_RIDGE * b;
     const det = haa * hbb - hab * hab;
     if (!(det > 0)) break;
     const da = (hbb * ga - hab * gb) / det;
     const db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+    let step = 1;
+    let next = plattLoss(logits, y, a - da, b - db);
+    while (next > loss && step > 1e-6) {
+      step /= 2;
+      next = plattLoss(logits, y, a - step * da, b - step * db);
+    }
+    if (next > loss) break;
+    a -= step * da;
+    b -= step * db;
+    const gain = loss - next;
+    loss = next;
+    if (gain < 1e-12 * Math.max(1, loss)) break;
   }
   return { a, b };
 }
@@ -65,12 +85,18 @@ export function fitIsotonic(scores: ArrayLike<number>, y: ArrayLike<number>): Is
   const lo: number[] = [];
   const sum: number[] = [];
   const weight: number[] = [];
-  for (const i of order) {
-    lo.push(scores[i]!);
-    sum.push(y[i] ? 1 : 0);
-    weight.push(1);
-    // Equal scores must land in one block, or the step function would depend on input order.
-    while (lo.length > 1 && (sum.at(-2)! / weight.at(-2)! >= sum.at(-1)! / weight.at(-1)! || lo.at(-2) === lo.at(-1))) {
+  for (let k = 0; k < order.length; ) {
+    // Equal scores enter as one point, or the step function would depend on the order of the input.
+    const v = scores[order[k]!]!;
+    let s = 0, w = 0;
+    for (; k < order.length && scores[order[k]!] === v; k++) {
+      s += y[order[k]!] ? 1 : 0;
+      w++;
+    }
+    lo.push(v);
+    sum.push(s);
+    weight.push(w);
+    while (lo.length > 1 && sum.at(-2)! / weight.at(-2)! >= sum.at(-1)! / weight.at(-1)!) {
       const s = sum.pop()!, w = weight.pop()!;
       lo.pop();
       sum[sum.length - 1]! += s;
