@@ -69,7 +69,16 @@ export interface IntentResult {
 export interface UnderstandResult {
   intent: string;
   confidence: number;
-  entities: Array<{ type: 'order_number' | 'amount' | 'date' | 'product'; value: string; start: number; end: number }>;
+  entities: Array<{
+    type: 'order_number' | 'amount' | 'date' | 'product';
+    value: string;
+    start: number;
+    end: number;
+    /** product: catalog item ids the matched term stands for (at most 20). */
+    itemIds?: string[];
+    /** order_number: what the reference refers to, from the words before it. */
+    refersTo?: 'order' | 'invoice' | 'tracking' | 'unknown';
+  }>;
   modelVersion: string | null;
 }
 

@@ -1,3 +1,5 @@
+import type { UnderstandResult } from '@edgewise/protocol';
+
 /**
  * An entity found in a shopper's message. `type`, `value`, `start` and `end` are the runtime's
  * `UnderstandResult['entities']` element (offsets are UTF-16 code units into the original text, end exclusive); the
@@ -43,3 +45,8 @@ export function tokensOf(text: string): Token[] {
   for (const m of text.matchAll(TOKEN)) out.push({ norm: normalizeToken(m[0]), start: m.index!, end: m.index! + m[0].length });
   return out;
 }
+
+/** Compile-time check that an Entity is what the runtime's UnderstandResult carries (the fields it adds are optional there). */
+export type ProtocolEntity = UnderstandResult['entities'][number];
+const _fits = (e: Entity): ProtocolEntity => e;
+void _fits;
