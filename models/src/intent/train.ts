@@ -2,13 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../data/random.ts';
-import { bytesOf, machine, writeFolder } from './artifacts.ts';
+import { asFetched, bytesOf, machine, writeFolder } from './artifacts.ts';
 import { pairedBootstrap } from './bootstrap.ts';
 import { applyPlatt, type Platt } from './calibrate.ts';
 import { BASELINE, ECE_BINS, MODEL_NAME, SPLIT, runSplit, type Row, type SplitRun } from './experiment.ts';
 import { DEVICE_FEATURES, VARIANT_NOTES, deviceFeatures, type DeviceIntentInput } from './features.ts';
 import { averagePrecision, rocAuc } from './metrics.ts';
-import { buildIntentModel, scorerLogits, type IntentScorer } from './model-file.ts';
+import { buildIntentModel, readIntentModel, scorerLogits, type IntentScorer } from './model-file.ts';
 import { loadShoppers } from './uci-shoppers.ts';
 
 /**
@@ -111,7 +111,9 @@ async function main(): Promise<void> {
     extra: { variant: 'device', model: family.model, trainedOn: 'UCI online shoppers intention (whole sessions)' },
   });
   await writeFolder(out, shipped);
-  await writeFile(join(out, 'test-vectors.json'), JSON.stringify(testVectors(chosen.scorer, platt), null, 2) + '\n');
+  // Vectors from the int8 files as shipped, so a port of the runtime can match them to float rounding.
+  const fromFiles = readIntentModel(asFetched(shipped));
+  await writeFile(join(out, 'test-vectors.json'), JSON.stringify(testVectors(fromFiles.scorer, fromFiles.platt), null, 2) + '\n');
 
   const seconds = (performance.now() - started) / 1000;
   const report: Report = {
