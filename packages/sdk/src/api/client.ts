@@ -1,9 +1,7 @@
 import type { EventSource, Profile, StoredEvent } from '@edgewise/protocol';
 import { automationReason, rateFlagger } from '../collect/bot.ts';
-import { listenClicks } from '../collect/clicks.ts';
 import { hookDataLayer } from '../collect/datalayer.ts';
-import { jsonLdProducts } from '../collect/jsonld.ts';
-import { pageType, searchTerm } from '../collect/page.ts';
+import { watchPage } from '../collect/page-watch.ts';
 import { isPlainObject, validateEvent, type ValidEvent } from '../collect/validate.ts';
 import { initialConsent, parseConsent, type ConsentDecision, type ConsentState } from '../consent/consent.ts';
 import type { Config } from '../loader/config.ts';
@@ -232,6 +230,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     }
     notes.forEach(log.debug);
     if (typeof v === 'string') return log.debug('dropped ' + source + ' event: ' + v), false;
+    // A page view (the first, or a single-page app's navigation) starts a new page.
+    if (v.name === 'page_view') viewed.clear(), (pageItem = null);
     if (v.name === 'view_item') {
       const id = v.params.items![0]!.item_id;
       // Product pages usually announce their product twice (dataLayer and JSON-LD): one view per page.
@@ -249,17 +249,6 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     }
     if (handlers.event?.size) emit('event', { name: v.name, params: v.params, source });
     return true;
-  }
-
-  function pageView(): void {
-    const products = jsonLdProducts(doc!);
-    const type = pageType(loc?.pathname ?? '/', doc!.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), products.length > 0);
-    // Stamped with the navigation's start, so it sorts before the events the page pushed while loading.
-    const start = env.performance?.timeOrigin;
-    ingest('page_view', { page_type: type }, 'auto', start! <= now() ? Math.round(start!) : now());
-    for (const p of products) ingest('view_item', { currency: p.currency, items: [p] }, 'jsonld');
-    const term = type === 'search' && searchTerm(loc!.search);
-    if (term) ingest('search', { search_term: term }, 'auto');
   }
 
   // ---- consent and deletion ------------------------------------------------------------------------------------
@@ -381,10 +370,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     // page_view is ours (one per page, with its kind); gtm.* and custom names are not ecommerce and are ignored.
     if (!hookDataLayer(env, (name, params) => name !== 'page_view' && ingest(name, params, 'datalayer'))) log.warn('window.dataLayer is not an array');
     if (doc) {
-      listenClicks(doc, host.track);
-      const pv = safe(log, 'page view', pageView, undefined);
-      if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', pv);
-      else pv();
+      watchPage(env, ingest, now, log);
       defineElement(env, (el) =>
         parts.ui().then(
           (m) => m.mount(el, host),
