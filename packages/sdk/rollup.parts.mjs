@@ -38,7 +38,7 @@ export default [
     plugins: plugins(),
   },
   {
-    input: { 'edgewise-infer': SRC + 'infer/part.ts', 'edgewise-ui': SRC + 'ui/part.ts', 'edgewise-report': SRC + 'aggregate/part.ts', 'edgewise-privacy': SRC + 'transparency/part.ts', 'edgewise-memory': SRC + 'store/memory-store.ts' },
+    input: { 'edgewise-infer': SRC + 'infer/part.ts', 'edgewise-ui': SRC + 'ui/part.ts', 'edgewise-report': SRC + 'aggregate/part.ts', 'edgewise-privacy': SRC + 'transparency/part.ts', 'edgewise-memory': SRC + 'store/memory-store.ts', 'edgewise-upkeep': SRC + 'leader/part.ts' },
     output: { dir: 'dist/edgewise', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'edgewise-chunk-[hash].js', sourcemap: true },
     treeshake,
     plugins: plugins(),

@@ -7,6 +7,11 @@ import type { PageType } from './events.ts';
 export interface Profile {
   schemaVersion: 1;
   updatedAt: number;
+  /**
+   * Random tag of the write that stored this profile. A tab whose last known profile carries the stored tag knows
+   * no other tab wrote since, so it can store its own incremental result instead of folding the events again.
+   */
+  rev?: string;
   /** Decayed interest per top-level category (half-life {@link PROFILE_HALF_LIFE_DAYS}). */
   categoryAffinity: Record<string, number>;
   /** Decayed interest per brand. */

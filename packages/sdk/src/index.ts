@@ -40,6 +40,7 @@ const parts: PartLoader = {
   report: () => import('./aggregate/part.ts'),
   privacy: () => import('./transparency/part.ts'),
   memory: () => import('./store/memory-store.ts'),
+  upkeep: () => import('./leader/part.ts'),
 };
 
 /**

@@ -11,6 +11,7 @@ const parts: PartLoader = {
   report: () => import('../aggregate/part.ts'),
   privacy: () => import('../transparency/part.ts'),
   memory: () => import('../store/memory-store.ts'),
+  upkeep: () => import('../leader/part.ts'),
 };
 
 function client(consent: string | null) {
@@ -34,12 +35,12 @@ async function storedEventNames(): Promise<string[]> {
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
-  const all = await new Promise<Array<{ name: string }>>((resolve) => {
-    const r = db.transaction('events').objectStore('events').getAll();
+  const all = await new Promise<Array<{ events: Array<{ name: string }> }>>((resolve) => {
+    const r = db.transaction('batches').objectStore('batches').getAll();
     r.onsuccess = () => resolve(r.result);
   });
   db.close();
-  return all.map((e) => e.name).sort();
+  return all.flatMap((b) => b.events.map((e) => e.name)).sort();
 }
 
 const flushNow = async (api: { privacy: { export(): Promise<unknown> } }) => {
@@ -100,5 +101,25 @@ describe('the SDK core with real (fake-indexeddb) storage', () => {
       }
       expect(threw, `consent.set/recommend(${String(typeof a)})`).toBe(false);
     }
+  });
+
+  it('two tabs writing in turns fold every event into the one stored profile, once', async () => {
+    const a = client('granted');
+    const b = client('granted');
+    const buy = (api: typeof a.api, i: number) =>
+      api.track('purchase', { transaction_id: 'T' + i, value: 10, currency: 'EUR', items: [{ item_id: 'p' + i, item_category: 'books' }] });
+    for (let round = 0; round < 4; round++) {
+      buy(a.api, round * 2);
+      await flushNow(a.api);
+      buy(b.api, round * 2 + 1);
+      buy(b.api, 100 + round);
+      await flushNow(b.api);
+    }
+    const dump = (await a.api.privacy.export()) as { events: Array<{ id: string }>; profile: { rfm: { purchases: number; revenue: number }; purchasedItems: string[] } };
+    expect(dump.events).toHaveLength(12);
+    expect(new Set(dump.events.map((e) => e.id)).size).toBe(12);
+    expect(dump.profile.rfm.purchases).toBe(12);
+    expect(dump.profile.rfm.revenue).toBe(120);
+    expect(dump.profile.purchasedItems).toHaveLength(12);
   });
 });

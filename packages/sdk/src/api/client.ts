@@ -8,11 +8,11 @@ import type { Config } from '../loader/config.ts';
 import { budgetLeft } from '../privatize/budget.ts';
 import { applyEvent, applyEvents, cloneProfile, emptyProfile } from '../profile/profile.ts';
 import {
-  DAILY_EPSILON_BUDGET, FLUSH_BATCH_EVENTS, FLUSH_DELAY_MS, IDLE_TIMEOUT_MS, MEMORY_EVENTS_MAX, REPORT_EPSILON, RETENTION_EVENTS_MAX, RETENTION_MS, SDK_VERSION,
+  DAILY_EPSILON_BUDGET, FLUSH_BATCH_EVENTS, FLUSH_DELAY_MS, IDLE_TIMEOUT_MS, MEMORY_EVENTS_MAX, REPORT_EPSILON, SDK_VERSION,
 } from '../shared/constants.ts';
 import { uuid } from '../shared/ids.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
-import type { Host, PartLoader, Privacy, Recommendations, Recommender, Reporter, ReportStatus } from '../shared/parts.ts';
+import type { Host, PartLoader, Privacy, Recommendations, Recommender, Reporter, ReportStatus, Upkeep } from '../shared/parts.ts';
 import { describe, safe, safeAsync } from '../shared/safe.ts';
 import { utcDay, whenIdle } from '../shared/time.ts';
 import { deleteDatabase } from '../store/database.ts';
@@ -105,6 +105,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   let recommenderP: Promise<Recommender> | null = null;
   let reporterP: Promise<Reporter> | null = null;
   let privacyP: Promise<Privacy> | null = null;
+  let upkeepP: Promise<Upkeep> | null = null;
   let backend: string | null | undefined;
   let lastReport: ReportStatus | undefined;
   let ready = false;
@@ -145,9 +146,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     ({ profile: base, meta: { budget } } = snap);
     live = rebuild();
     store = opened;
-    if (opened.kind === 'indexeddb') storageReason = undefined;
-    if (snap.outbox) idle(() => reporter()?.then((rep) => rep.flush()));
-    idle(() => opened.retain(now() - RETENTION_MS, RETENTION_EVENTS_MAX).catch(() => 0));
+    if (opened.kind === 'indexeddb') (storageReason = undefined), idle(upkeep);
     return opened;
   }
 
@@ -186,13 +185,28 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     const batch = pending.filter((e) => !writing.has(e));
     const g = gen;
     if (!s || !batch.length) return;
+    // When the batch is everything pending, the live profile is exactly `base` with the batch folded in: a copy of
+    // it is what to store, as long as no other tab wrote since `base` (same rev). Otherwise the batch is folded
+    // into whatever is stored. Either way each event is folded once in the common case, not twice.
+    const folded = batch.length === pending.length ? cloneProfile(live) : null;
+    const baseRev = base?.rev;
+    let reused = false;
     batch.forEach((e) => writing.add(e));
     try {
-      const p = await s.commit(batch, (stored, evs) => applyEvents(stored ? cloneProfile(stored) : emptyProfile(evs[0]!.ts), evs, uuid), unloading ? { base } : undefined);
+      const p = await s.commit(
+        batch,
+        (stored, evs) => {
+          const out = folded && (unloading || stored?.rev === baseRev) ? ((reused = true), folded) : applyEvents(stored ? cloneProfile(stored) : emptyProfile(evs[0]!.ts), evs, uuid);
+          out.rev = uuid();
+          return out;
+        },
+        unloading ? { base } : undefined,
+      );
       if (g !== gen) return;
       pending = pending.filter((e) => !batch.includes(e));
       base = p;
-      live = rebuild();
+      if (reused) live.rev = p.rev;
+      else live = rebuild();
       if (batch.some((e) => e.name === 'purchase' || (INTEREST.includes(e.name) && e.params.items!.some((i) => i.item_category)))) maybeReport();
     } catch (e) {
       if (g !== gen) return;
@@ -213,9 +227,11 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   const reporter = (): Promise<Reporter> | null =>
     allowed() ? part(() => reporterP, (p) => (reporterP = p), () => parts.report().then((m) => m.createReporter(host))) : null;
 
+  /** The leader election and the shared chores (retention, compaction, reports), loaded once storage is open. */
+  const upkeep = () => part(() => upkeepP, (p) => (upkeepP = p), () => parts.upkeep().then((m) => m.createUpkeep(host))).catch((e) => log.warn('upkeep part: ' + describe(e)));
+
   function maybeReport(): void {
-    if (allowed() && budgetLeft(budget, utcDay(now()), DAILY_EPSILON_BUDGET) >= REPORT_EPSILON)
-      idle(() => reporter()?.then((r) => r.maybeReport(), (e) => log.warn('report part: ' + describe(e))));
+    if (allowed() && budgetLeft(budget, utcDay(now()), DAILY_EPSILON_BUDGET) >= REPORT_EPSILON) idle(() => upkeep().then((u) => u?.reportDue()));
   }
 
   // ---- events --------------------------------------------------------------------------------------------------
@@ -324,6 +340,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     },
     recommend: (o) => api.recommend(o),
     track: (n, p) => ingest(n, p, 'dom'),
+    reporter,
   };
 
   const api: Edgewise = {

@@ -17,7 +17,7 @@ import { replayQueue } from './queue.ts';
     const problems: string[] = [];
     const config = tagConfig(script, w.location.href, w.edgewiseAllowAutomation, problems);
     const load = <T>(name: string) => import(/* @vite-ignore */ config.assetBaseUrl + 'edgewise-' + name + '.js') as Promise<T>;
-    const parts: PartLoader = { infer: () => load('infer'), ui: () => load('ui'), report: () => load('report'), privacy: () => load('privacy'), memory: () => load('memory') };
+    const parts: PartLoader = { infer: () => load('infer'), ui: () => load('ui'), report: () => load('report'), privacy: () => load('privacy'), memory: () => load('memory'), upkeep: () => load('upkeep') };
     const { api, start, log } = createClient(config, { parts, problems, env: w as never });
     replayQueue(queue, api as never, log.debug);
     w.edgewise = api;

@@ -4,7 +4,7 @@ export const SDK_VERSION = '0.1.0';
 /** IndexedDB database name; `privacy.forget()` deletes it whole. */
 export const DB_NAME = 'edgewise';
 /** Current IndexedDB schema version; every earlier version has an upgrade step in `store/schema.ts`. */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** A browsing session ends after 30 minutes without events (GA4's default session timeout). */
 export const SESSION_GAP_MS = 30 * 60 * 1000;

@@ -6,7 +6,7 @@ import type { Logger } from './log.ts';
 
 /**
  * Contracts between the core (the script-tag bundle) and the parts it loads lazily as separate files
- * (`edgewise-{infer,ui,report,privacy,memory}.js`). Type-only: every part receives the one {@link Host} object,
+ * (`edgewise-{infer,ui,report,privacy,memory,upkeep}.js`). Type-only: every part receives the one {@link Host} object,
  * so no state is duplicated between files.
  */
 
@@ -64,6 +64,8 @@ export interface Host {
   onReport(s: ReportStatus): void;
   recommend(options: RecommendOptions): Promise<Recommendations>;
   track(name: string, params: Record<string, unknown>): unknown;
+  /** The report part, once allowed (see `allowed`); null otherwise. */
+  reporter(): Promise<Reporter> | null;
 }
 
 export interface Infer {
@@ -82,6 +84,12 @@ export interface Reporter {
   /** Forgets in-memory state (after `privacy.forget()`). */
   reset(): void;
 }
+/** The leader election and the chores only the leader tab does (`leader/part.ts`). */
+export interface Upkeep {
+  isLeader(): boolean;
+  /** Something happened that may make today's report due: the leader builds it, other tabs tell the leader. */
+  reportDue(): void;
+}
 export interface Privacy {
   export(): Promise<ExportData>;
   inventory(): Promise<Inventory>;
@@ -94,4 +102,5 @@ export interface PartLoader {
   report(): Promise<{ createReporter(h: Host): Reporter }>;
   privacy(): Promise<{ createPrivacy(h: Host): Privacy }>;
   memory(): Promise<{ memoryStore(profile?: Profile): Store }>;
+  upkeep(): Promise<{ createUpkeep(h: Host): Upkeep }>;
 }

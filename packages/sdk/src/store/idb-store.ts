@@ -1,4 +1,5 @@
 import { openDB, type IDBPDatabase } from 'idb';
+import type { Profile } from '@edgewise/protocol';
 import { DB_NAME, DB_VERSION } from '../shared/constants.ts';
 import { isProfile } from './records.ts';
 import { PROFILE_KEY, readMeta, upgrade, type EdgewiseDB } from './schema.ts';
@@ -25,26 +26,23 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
     kind: 'indexeddb',
     db,
     async commit(events, fold, unloading) {
-      const tx = db.transaction(['events', 'profile'], 'readwrite');
+      const tx = db.transaction(['batches', 'profile'], 'readwrite');
+      // The events go first, in the same task that opened the transaction: when this runs as the page goes away,
+      // the page may be gone before a read returns, and the events are the record the profile is rebuilt from.
+      // put, not add: a batch retried after an ambiguous failure must neither duplicate nor fail on its id.
+      tx.objectStore('batches').put({ id: events[0]!.id, first: events[0]!.ts, last: events[events.length - 1]!.ts, events });
+      const profiles = tx.objectStore('profile');
+      let p: Profile;
       if (unloading) {
         // Chromium aborts a transaction still waiting on a read when the document goes away, and with it the
-        // events. A blind write can lose a profile update another tab made meanwhile; the events themselves are
-        // kept, and the profile is rebuildable from them.
-        for (const e of events) tx.objectStore('events').put(e);
-        const p = fold(unloading.base, events);
-        tx.objectStore('profile').put(p, PROFILE_KEY);
+        // events. A blind write can lose a profile update another tab made meanwhile; the events are kept, and the
+        // profile is rebuildable from them.
+        profiles.put((p = fold(unloading.base, events)), PROFILE_KEY);
         tx.commit?.();
-        await tx.done;
-        return p;
+      } else {
+        const stored = await profiles.get(PROFILE_KEY);
+        profiles.put((p = fold(isProfile(stored) ? stored : undefined, events)), PROFILE_KEY);
       }
-      // The events go first, in the same task that opened the transaction: when this runs in `pagehide` the page
-      // may be gone before the profile read returns, and the events are the record the profile is rebuilt from.
-      // put, not add: a batch retried after an ambiguous failure must neither duplicate nor fail on its own ids.
-      for (const e of events) tx.objectStore('events').put(e);
-      const profiles = tx.objectStore('profile');
-      const stored = await profiles.get(PROFILE_KEY);
-      const p = fold(isProfile(stored) ? stored : undefined, events);
-      profiles.put(p, PROFILE_KEY);
       await tx.done;
       return p;
     },
@@ -52,20 +50,6 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
       const tx = db.transaction(['profile', 'meta', 'outbox']);
       const [profile, meta, outbox] = await Promise.all([tx.objectStore('profile').get(PROFILE_KEY), readMeta(tx.objectStore('meta')), tx.objectStore('outbox').count()]);
       return isProfile(profile) ? { profile, meta, outbox } : { meta, outbox };
-    },
-    async retain(minTs, maxCount) {
-      const tx = db.transaction('events', 'readwrite');
-      let excess = (await tx.store.count()) - maxCount;
-      let deleted = 0;
-      let cursor = await tx.store.index('ts').openCursor();
-      while (cursor && (cursor.key < minTs || excess > 0)) {
-        cursor.delete();
-        deleted++;
-        excess--;
-        cursor = await cursor.continue();
-      }
-      await tx.done;
-      return deleted;
     },
     close: () => db.close(),
   };

@@ -9,30 +9,19 @@ export const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
  * `profile` seeds it with what the failed IndexedDB store last held, so the page keeps its history.
  */
 export function memoryStore(profile?: Profile): Store {
-  const t: MemoryTables = { events: new Map(), outbox: new Map(), meta: new Map(), profile: profile && copy(profile) };
+  const t: MemoryTables = { batches: new Map(), outbox: new Map(), meta: new Map(), profile: profile && copy(profile) };
   return {
     kind: 'memory',
     tables: t,
     async commit(events, fold) {
       const p = fold(t.profile && copy(t.profile), events);
-      for (const e of events) t.events.set(e.id, copy(e));
+      t.batches.set(events[0]!.id, copy({ id: events[0]!.id, first: events[0]!.ts, last: events[events.length - 1]!.ts, events }));
       t.profile = copy(p);
       return p;
     },
     async snapshot() {
       const meta = copy(Object.fromEntries(t.meta));
       return t.profile ? { profile: copy(t.profile), meta, outbox: t.outbox.size } : { meta, outbox: t.outbox.size };
-    },
-    async retain(minTs, maxCount) {
-      let excess = t.events.size - maxCount;
-      let deleted = 0;
-      for (const e of [...t.events.values()].sort((a, b) => a.ts - b.ts)) {
-        if (e.ts >= minTs && excess <= 0) break;
-        t.events.delete(e.id);
-        deleted++;
-        excess--;
-      }
-      return deleted;
     },
     close() {},
   };

@@ -1,21 +1,44 @@
 import type { StoredEvent } from '@edgewise/protocol';
+import { isPlainObject } from '../collect/validate.ts';
 import { spendBudget } from '../privatize/budget.ts';
 import { copy } from './memory-store.ts';
 import { isOutboxItem, isProfile, readEvent } from './records.ts';
 import { PROFILE_KEY, readMeta } from './schema.ts';
-import type { Store, StoreOps } from './types.ts';
+import type { EventBatch, Store, StoreOps } from './types.ts';
+import { planUpkeep } from './upkeep.ts';
+
+/** The batch with only its valid events, or null when the record is not a batch at all. */
+function readBatch(x: unknown): EventBatch | null {
+  if (!isPlainObject(x) || typeof x.id !== 'string' || !Array.isArray(x.events)) return null;
+  const events = x.events.map(readEvent).filter((e): e is StoredEvent => e !== null);
+  return events.length ? { id: x.id, first: events[0]!.ts, last: events[events.length - 1]!.ts, events } : { id: x.id, first: 0, last: 0, events };
+}
+
+/** Valid events of the batches with `ts >= since`, oldest first, each id once. */
+function flatten(rows: unknown[], since = -Infinity): StoredEvent[] {
+  const seen = new Set<string>();
+  const out: StoredEvent[] = [];
+  for (const b of rows.map(readBatch)) for (const e of b?.events ?? []) if (e.ts >= since && !seen.has(e.id)) seen.add(e.id), out.push(e);
+  return out.sort((a, b) => a.ts - b.ts);
+}
 
 /**
  * The store's reads and outbox operations, for the lazy parts (reports, export); the script-tag bundle only
  * writes events and reads the profile. Records are validated on the way out.
  */
 export function storeOps(s: Store): StoreOps {
-  const valid = (rows: unknown[]) => rows.map(readEvent).filter((e): e is StoredEvent => e !== null);
   if (s.kind === 'memory') {
     const t = s.tables;
-    const events = (since: number) => copy([...t.events.values()].filter((e) => e.ts >= since).sort((a, b) => a.ts - b.ts));
+    const events = (since: number) => copy(flatten([...t.batches.values()], since));
     return {
       eventsSince: async (since) => events(since),
+      async upkeep(minTs, maxCount) {
+        const before = t.batches.size;
+        const plan = planUpkeep([...t.batches.values()].map(readBatch).filter((b): b is EventBatch => b !== null), minTs, maxCount);
+        for (const id of plan.remove) t.batches.delete(id);
+        for (const b of plan.put) t.batches.set(b.id, copy(b));
+        return { dropped: plan.dropped, before, after: t.batches.size };
+      },
       async spendAndQueue(item, day, epsilon, budget) {
         const next = spendBudget(t.meta.get('budget'), day, epsilon, budget);
         if (next) {
@@ -41,7 +64,18 @@ export function storeOps(s: Store): StoreOps {
     await tx.done;
   };
   return {
-    eventsSince: async (since) => valid(await db.transaction('events').store.index('ts').getAll(IDBKeyRange.lowerBound(since))),
+    eventsSince: async (since) => flatten(await db.transaction('batches').store.index('last').getAll(IDBKeyRange.lowerBound(since)), since),
+    async upkeep(minTs, maxCount) {
+      const tx = db.transaction('batches', 'readwrite');
+      const [keys, rows] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll()]);
+      // A record that is not a batch at all is deleted: nothing could ever read it.
+      const junk = keys.filter((_, i) => !readBatch(rows[i]));
+      const plan = planUpkeep(rows.map(readBatch).filter((b): b is EventBatch => b !== null), minTs, maxCount);
+      for (const id of [...junk, ...plan.remove]) tx.store.delete(id);
+      for (const b of plan.put) tx.store.put(b);
+      await tx.done;
+      return { dropped: plan.dropped, before: keys.length, after: keys.length - junk.length - plan.remove.length + plan.put.length };
+    },
     async spendAndQueue(item, day, epsilon, budget) {
       const tx = db.transaction(['meta', 'outbox'], 'readwrite');
       const meta = tx.objectStore('meta');
@@ -57,14 +91,14 @@ export function storeOps(s: Store): StoreOps {
     putOutbox: (items) => write((st) => items.forEach((it) => st.put(it))),
     deleteOutbox: (ids) => write((st) => ids.forEach((id) => st.delete(id))),
     async dump() {
-      const tx = db.transaction(['events', 'profile', 'outbox', 'meta']);
-      const [events, profile, outbox, meta] = await Promise.all([
-        tx.objectStore('events').index('ts').getAll(),
+      const tx = db.transaction(['batches', 'profile', 'outbox', 'meta']);
+      const [batches, profile, outbox, meta] = await Promise.all([
+        tx.objectStore('batches').getAll(),
         tx.objectStore('profile').get(PROFILE_KEY),
         tx.objectStore('outbox').getAll(),
         readMeta(tx.objectStore('meta')),
       ]);
-      return { events: valid(events), profile: isProfile(profile) ? profile : null, outbox: outbox.filter(isOutboxItem), meta };
+      return { events: flatten(batches), profile: isProfile(profile) ? profile : null, outbox: outbox.filter(isOutboxItem), meta };
     },
   };
 }

@@ -1,9 +1,23 @@
-import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
 import type { Profile, StoredEvent } from '@edgewise/protocol';
-import type { OutboxItem } from './types.ts';
+import { readEvent } from './records.ts';
+import type { EventBatch, OutboxItem } from './types.ts';
 
-/** The IndexedDB layout. The profile lives under the key {@link PROFILE_KEY}; meta holds small named records. */
+/**
+ * The IndexedDB layout. Events are stored in batches, one record per write (a flush of up to a few hundred
+ * events): IndexedDB's cost is per record (clone, key, index entry, log write), so a record per event made the
+ * store the largest part of the SDK's per-event cost. The profile lives under {@link PROFILE_KEY}; meta holds small
+ * named records.
+ */
 export interface EdgewiseDB extends DBSchema {
+  batches: { key: string; value: EventBatch; indexes: { last: number } };
+  profile: { key: string; value: Profile };
+  outbox: { key: string; value: OutboxItem };
+  meta: { key: string; value: unknown };
+}
+
+/** Version 1's layout, kept for its migration: one record per event. */
+export interface EdgewiseDBv1 extends DBSchema {
   events: { key: string; value: StoredEvent; indexes: { ts: number } };
   profile: { key: string; value: Profile };
   outbox: { key: string; value: OutboxItem };
@@ -11,8 +25,22 @@ export interface EdgewiseDB extends DBSchema {
 }
 
 export const PROFILE_KEY = 'main';
+/** Events per batch record when batches are rewritten (migration, compaction). */
+export const BATCH_EVENTS_MAX = 500;
 
-type Upgrade = (db: IDBPDatabase<EdgewiseDB>, tx: IDBPTransaction<EdgewiseDB, StoreNames<EdgewiseDB>[], 'versionchange'>) => void;
+// The upgrade transaction spans every store of every version, so the steps take it untyped.
+type AnyDB = IDBPDatabase<any>;
+type Upgrade = (db: AnyDB, tx: IDBPTransaction<any, any, 'versionchange'>) => void;
+
+/** Cuts events (oldest first) into batch records of at most {@link BATCH_EVENTS_MAX}. */
+export function toBatches(events: StoredEvent[], idOf: (first: StoredEvent) => string): EventBatch[] {
+  const out: EventBatch[] = [];
+  for (let i = 0; i < events.length; i += BATCH_EVENTS_MAX) {
+    const chunk = events.slice(i, i + BATCH_EVENTS_MAX);
+    out.push({ id: idOf(chunk[0]!), first: chunk[0]!.ts, last: chunk[chunk.length - 1]!.ts, events: chunk });
+  }
+  return out;
+}
 
 /**
  * One step per schema version: `MIGRATIONS[v]` upgrades version v to v + 1. A database at any earlier version is
@@ -25,10 +53,24 @@ export const MIGRATIONS: Upgrade[] = [
     db.createObjectStore('outbox', { keyPath: 'id' });
     db.createObjectStore('meta');
   },
+  (db, tx) => {
+    db.createObjectStore('batches', { keyPath: 'id' }).createIndex('last', 'last');
+    // Version 1's events move into batches; a record that no longer validates is left behind, not carried over.
+    // Only IndexedDB requests are awaited, so the upgrade transaction stays alive throughout.
+    void tx
+      .objectStore('events')
+      .index('ts')
+      .getAll()
+      .then((rows: unknown[]) => {
+        const events = rows.map(readEvent).filter((e): e is StoredEvent => e !== null);
+        for (const b of toBatches(events, (e) => 'v1-' + e.id)) tx.objectStore('batches').put(b);
+        db.deleteObjectStore('events');
+      });
+  },
 ];
 
-export function upgrade(db: IDBPDatabase<EdgewiseDB>, from: number, to: number, tx: IDBPTransaction<EdgewiseDB, StoreNames<EdgewiseDB>[], 'versionchange'>): void {
-  for (let v = from; v < to; v++) MIGRATIONS[v]!(db, tx);
+export function upgrade(db: AnyDB, from: number, to: number | null, tx: IDBPTransaction<any, any, 'versionchange'>): void {
+  for (let v = from; v < (to ?? MIGRATIONS.length); v++) MIGRATIONS[v]!(db, tx);
 }
 
 /** Reads all meta records of a transaction into an object. */

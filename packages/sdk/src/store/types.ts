@@ -14,6 +14,16 @@ export interface OutboxItem {
   nextAt: number;
 }
 
+/** The events of one write, oldest first: the unit IndexedDB stores (see `schema.ts`). */
+export interface EventBatch {
+  /** The first event's id when written: a retried write of the same events replaces, never duplicates. */
+  id: string;
+  /** Timestamps of the oldest and newest event, for retention and range reads. */
+  first: number;
+  last: number;
+  events: StoredEvent[];
+}
+
 /** Epsilon spent on the device during one UTC day. */
 export interface BudgetRecord {
   day: string;
@@ -40,7 +50,7 @@ export interface StoreSnapshot {
 
 /** The memory store's tables, read by the lazily loaded operations (`ops.ts`). */
 export interface MemoryTables {
-  events: Map<string, StoredEvent>;
+  batches: Map<string, EventBatch>;
   profile?: Profile;
   outbox: Map<string, OutboxItem>;
   meta: Map<string, unknown>;
@@ -60,8 +70,6 @@ export type Store = {
   commit(events: StoredEvent[], fold: Fold, unloading?: { base: Profile | undefined }): Promise<Profile>;
   /** The profile, meta records and outbox size. */
   snapshot(): Promise<StoreSnapshot>;
-  /** Deletes events older than `minTs` and the oldest beyond `maxCount`; resolves to how many went. */
-  retain(minTs: number, maxCount: number): Promise<number>;
   close(): void;
 } & ({ kind: 'indexeddb'; db: IDBPDatabase<EdgewiseDB> } | { kind: 'memory'; tables: MemoryTables });
 
@@ -78,4 +86,10 @@ export interface StoreOps {
   putOutbox(items: OutboxItem[]): Promise<void>;
   deleteOutbox(ids: string[]): Promise<void>;
   dump(): Promise<StoreDump>;
+  /**
+   * Retention and compaction in one transaction (the leader tab's idle work): drops events older than `minTs` and
+   * the oldest beyond `maxCount`, and merges small batches. Resolves to the events dropped and the batch records
+   * before and after.
+   */
+  upkeep(minTs: number, maxCount: number): Promise<{ dropped: number; before: number; after: number }>;
 }

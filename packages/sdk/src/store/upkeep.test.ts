@@ -1,0 +1,84 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '@edgewise/protocol';
+import { applyEvents, emptyProfile } from '../profile/profile.ts';
+import { openIdbStore } from './idb-store.ts';
+import { memoryStore } from './memory-store.ts';
+import { storeOps } from './ops.ts';
+import { BATCH_EVENTS_MAX } from './schema.ts';
+import type { EventBatch, Store } from './types.ts';
+import { planUpkeep } from './upkeep.ts';
+
+const T0 = 1_700_000_000_000;
+const ev = (i: number): StoredEvent => ({ id: 'e' + String(i).padStart(6, '0'), name: 'view_item', params: { items: [{ item_id: 'p' + i }] }, ts: T0 + i, sessionId: 's', source: 'api' });
+const batch = (from: number, to: number): EventBatch => {
+  const events = Array.from({ length: to - from }, (_, k) => ev(from + k));
+  return { id: events[0]!.id, first: events[0]!.ts, last: events[events.length - 1]!.ts, events };
+};
+const ids = (bs: EventBatch[]) => bs.flatMap((b) => b.events.map((e) => e.id));
+
+describe('planUpkeep', () => {
+  it('merges many small batches into few, keeping every event once and in order', () => {
+    const small = Array.from({ length: 40 }, (_, k) => batch(k * 10, k * 10 + 10));
+    const plan = planUpkeep(small, 0, 10_000);
+    expect(plan.dropped).toBe(0);
+    expect(plan.put).toHaveLength(1);
+    expect(ids(plan.put)).toEqual(ids(small));
+    expect(new Set(plan.remove)).toEqual(new Set(small.map((b) => b.id)));
+  });
+
+  it('leaves big batches that lose nothing alone, and does nothing in a steady state', () => {
+    const big = [batch(0, BATCH_EVENTS_MAX), batch(BATCH_EVENTS_MAX, 2 * BATCH_EVENTS_MAX)];
+    expect(planUpkeep(big, 0, 10_000)).toEqual({ put: [], remove: [], dropped: 0 });
+    expect(planUpkeep([...big, batch(2 * BATCH_EVENTS_MAX, 2 * BATCH_EVENTS_MAX + 5)], 0, 10_000)).toEqual({ put: [], remove: [], dropped: 0 });
+  });
+
+  it('drops events older than the cut-off and the oldest beyond the count', () => {
+    const bs = [batch(0, 100), batch(100, 200), batch(200, 300)];
+    const byAge = planUpkeep(bs, T0 + 150, 10_000);
+    expect(byAge.dropped).toBe(150);
+    expect(ids(byAge.put)).toEqual(Array.from({ length: 150 }, (_, k) => ev(150 + k).id));
+    const byCount = planUpkeep(bs, 0, 120);
+    expect(byCount.dropped).toBe(180);
+    expect(ids(byCount.put)).toEqual(Array.from({ length: 120 }, (_, k) => ev(180 + k).id));
+  });
+
+  it('keeps a duplicated event id once', () => {
+    const a = batch(0, 10);
+    const dup = { ...batch(5, 15), id: 'other' };
+    const plan = planUpkeep([a, dup], 0, 10_000);
+    expect(ids(plan.put)).toEqual(Array.from({ length: 15 }, (_, k) => ev(k).id));
+    expect(plan.dropped).toBe(5);
+  });
+});
+
+const stores: Array<[string, () => Promise<Store>]> = [
+  ['indexeddb', async () => (await openIdbStore()) as Store],
+  ['memory', async () => memoryStore()],
+];
+
+describe.each(stores)('the %s store', (_, make) => {
+  beforeEach(() => {
+    globalThis.indexedDB = new IDBFactory();
+  });
+  const fold = (p: unknown, evs: StoredEvent[]) => applyEvents((p as never) ?? emptyProfile(0), evs, () => 'sid');
+
+  it('reads back what was committed; a retried batch replaces itself; upkeep compacts and applies retention', async () => {
+    const s = await make();
+    for (let k = 0; k < 30; k++) await s.commit(Array.from({ length: 7 }, (_, j) => ev(k * 7 + j)), fold);
+    // The same write again (an ambiguous failure retried) with one more event: replaced, not duplicated.
+    await s.commit(Array.from({ length: 8 }, (_, j) => ev(203 + j)), fold);
+    const ops = storeOps(s);
+    expect((await ops.eventsSince(0)).map((e) => e.id)).toEqual(Array.from({ length: 211 }, (_, i) => ev(i).id));
+    const r = await ops.upkeep(T0 + 11, 150);
+    expect(r.before).toBe(30);
+    expect(r.after).toBe(1);
+    expect(r.dropped).toBe(61);
+    const left = await ops.eventsSince(0);
+    expect(left).toHaveLength(150);
+    expect(left[0]!.id).toBe(ev(61).id);
+    expect((await ops.upkeep(0, 10_000)).after).toBe(1);
+    s.close();
+  });
+});
