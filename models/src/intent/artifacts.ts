@@ -35,3 +35,26 @@ export function machine(): string {
 export function asFetched(built: BuiltModel): BuiltModel {
   return { manifest: JSON.parse(JSON.stringify(built.manifest)) as ModelManifest, files: new Map([...built.files].map(([k, v]) => [k, new Uint8Array(v)])) };
 }
+
+/**
+ * The manifest timestamp from `--created-at` (any date `Date` parses; written back as ISO), or now. A fixed value
+ * makes re-running a command on the same data give byte-identical model files.
+ */
+export function createdAtOption(value: string | undefined): string {
+  if (value === undefined) return new Date().toISOString();
+  const t = new Date(value);
+  if (!Number.isFinite(t.getTime())) throw new Error(`--created-at '${value}' is not a date`);
+  return t.toISOString();
+}
+
+/** A `--version` as the manifest schema takes it: 1..50 characters, safe in a URL and a cache key. */
+export function versionOption(value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (!/^[A-Za-z0-9._-]{1,50}$/.test(value)) throw new Error(`--version '${value}' must be 1..50 of A-Z a-z 0-9 . _ -`);
+  return value;
+}
+
+/** test-vectors.json: one vector per line, so the file stays small and a diff shows which vector changed. */
+export function vectorsJson(vectors: readonly unknown[]): string {
+  return '[\n' + vectors.map((v) => JSON.stringify(v)).join(',\n') + '\n]\n';
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEVICE_FEATURES, deviceFeatures, engineeredFeatures, rawFeatures, type DeviceIntentInput } from './features.ts';
+import { DEVICE_FEATURES, deviceFeatures, type DeviceIntentInput } from '@edgewise/protocol/features';
+import { engineeredFeatures, rawFeatures } from './features.ts';
 import { parseShopperRow, parseShoppers } from './uci-shoppers.ts';
 
 const base: DeviceIntentInput = { adminPages: 2, adminSeconds: 120, infoPages: 0, infoSeconds: 0, productPages: 10, productSeconds: 600, month: 10, weekend: true, visitor: 'returning' };

@@ -1,30 +1,13 @@
-import type { ShopperSession, VisitorType } from './uci-shoppers.ts';
+import { DEVICE_FEATURES, deviceFeatures, type DeviceIntentInput } from '@edgewise/protocol/features';
+import type { ShopperSession } from './uci-shoppers.ts';
 
 /**
  * Feature sets for purchase intent. `device` is what ships: every input comes from the SDK's own events, the clock
- * and the local profile (FEATURES.md maps each one to the events that produce it); the runtime computes
- * `deviceFeatures` from the same {@link DeviceIntentInput}. The other sets exist only to measure what the device
- * gives up: Google Analytics' site-wide page metrics (BounceRates, ExitRates, PageValues — the last leaks the label)
+ * and the local profile (FEATURES.md maps each one to the events that produce it); `deviceFeatures` lives in
+ * @edgewise/protocol/features so that the worker computes it with the same code. The other sets exist only to
+ * measure what the device gives up: Google Analytics' site-wide page metrics (BounceRates, ExitRates, PageValues — the last leaks the label)
  * and the UCI data's opaque integer codes (operating system, browser, region, traffic source).
  */
-
-/** What the runtime knows about the current session, in the units the model was trained on. */
-export interface DeviceIntentInput {
-  /** Account, cart and checkout pages viewed this session (UCI "Administrative"). */
-  adminPages: number;
-  adminSeconds: number;
-  /** Information pages (about, shipping, returns, FAQ, contact) (UCI "Informational"). */
-  infoPages: number;
-  infoSeconds: number;
-  /** Product, category and search-result pages (UCI "ProductRelated"). */
-  productPages: number;
-  productSeconds: number;
-  /** Local month of the session start, 0 = January. */
-  month: number;
-  /** Saturday or Sunday, local time. */
-  weekend: boolean;
-  visitor: VisitorType;
-}
 
 export function deviceInputOf(s: ShopperSession): DeviceIntentInput {
   return {
@@ -41,37 +24,7 @@ export function deviceInputOf(s: ShopperSession): DeviceIntentInput {
 }
 
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-
-/** Counts and seconds are clamped to sane maxima so a runaway tab cannot push a feature far outside training. */
-export const MAX_PAGES = 1000;
-export const MAX_SECONDS = 86_400;
-
-const clampNum = (v: number, max: number) => (Number.isFinite(v) ? Math.min(max, Math.max(0, v)) : 0);
 const lg = Math.log1p;
-
-/** Names of the engineered device features, in vector order. */
-export const DEVICE_FEATURES: readonly string[] = [
-  'log_admin_pages', 'log_admin_minutes', 'log_info_pages', 'log_info_minutes', 'log_product_pages', 'log_product_minutes',
-  'log_total_pages', 'log_total_minutes', 'log_minutes_per_product_page', 'product_page_share',
-  'any_admin', 'any_info',
-  ...MONTH_NAMES.map((m) => `month_${m}`),
-  'weekend', 'visitor_returning', 'visitor_new',
-];
-
-/** Engineered features for the shipped model: log scales, per-page dwell, page-type mix, month, weekend, visitor. */
-export function deviceFeatures(x: DeviceIntentInput): number[] {
-  const ap = clampNum(x.adminPages, MAX_PAGES), ip = clampNum(x.infoPages, MAX_PAGES), pp = clampNum(x.productPages, MAX_PAGES);
-  const am = clampNum(x.adminSeconds, MAX_SECONDS) / 60, im = clampNum(x.infoSeconds, MAX_SECONDS) / 60, pm = clampNum(x.productSeconds, MAX_SECONDS) / 60;
-  const pages = ap + ip + pp;
-  const month = Number.isInteger(x.month) && x.month >= 0 && x.month < 12 ? x.month : -1;
-  return [
-    lg(ap), lg(am), lg(ip), lg(im), lg(pp), lg(pm),
-    lg(pages), lg(am + im + pm), lg(pp > 0 ? pm / pp : 0), pages > 0 ? pp / pages : 0,
-    ap > 0 ? 1 : 0, ip > 0 ? 1 : 0,
-    ...MONTH_NAMES.map((_, m) => (m === month ? 1 : 0)),
-    x.weekend ? 1 : 0, x.visitor === 'returning' ? 1 : 0, x.visitor === 'new' ? 1 : 0,
-  ];
-}
 
 export type FeatureVariant = 'device' | 'no-pagevalues' | 'all';
 export const VARIANTS: readonly FeatureVariant[] = ['device', 'no-pagevalues', 'all'];

@@ -1,18 +1,21 @@
+import { DEVICE_FEATURES, deviceFeatures, type DeviceIntentInput } from '@edgewise/protocol/features';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../data/random.ts';
-import { asFetched, bytesOf, machine, writeFolder } from './artifacts.ts';
+import { asFetched, bytesOf, createdAtOption, machine, vectorsJson, versionOption, writeFolder } from './artifacts.ts';
 import { pairedBootstrap } from './bootstrap.ts';
 import { applyPlatt, type Platt } from './calibrate.ts';
 import { BASELINE, ECE_BINS, MODEL_NAME, SPLIT, runSplit, type Row, type SplitRun } from './experiment.ts';
-import { DEVICE_FEATURES, VARIANT_NOTES, deviceFeatures, type DeviceIntentInput } from './features.ts';
+import { VARIANT_NOTES } from './features.ts';
 import { averagePrecision, rocAuc } from './metrics.ts';
 import { buildIntentModel, readIntentModel, scorerLogits, type IntentScorer } from './model-file.ts';
+import { EDGE_SESSIONS, randomSessions } from './session-samples.ts';
 import { loadShoppers } from './uci-shoppers.ts';
 
 /**
- * `npx tsx models/src/intent/train.ts --data <uci folder or csv.gz> --out <dir> [--seed 7] [--repeats 5]`
+ * `npx tsx models/src/intent/train.ts --data <uci folder or csv.gz> --out <dir> [--seed 7] [--repeats 5]
+ *  [--created-at <ISO time>] [--version <model version>]`
  *
  * Purchase intent on the UCI online-shoppers sessions. On a seeded stratified 60/20/20 split, for each feature
  * variant (device-only, without PageValues, all columns) it fits plain logistic regression on the raw columns (the
@@ -20,7 +23,8 @@ import { loadShoppers } from './uci-shoppers.ts';
  * calibrated with Platt scaling on validation; all are scored on test from their own files, float32 and int8. The
  * protocol is repeated on `--repeats` split seeds for mean ± sd. The shipped model is the device-variant model
  * family with the best mean *validation* ROC-AUC over the repeats, as fitted on the first seed's split; its folder
- * goes to --out with report.json, report.md and test-vectors.json.
+ * goes to --out with report.json, report.md and test-vectors.json. `--created-at` and `--version` pin the manifest's
+ * timestamp and version (default: now, and `uci-<date>-s<seed>`), so the same data gives byte-identical model files.
  */
 
 const { values: opts } = parseArgs({
@@ -30,6 +34,8 @@ const { values: opts } = parseArgs({
     seed: { type: 'string', default: '7' },
     repeats: { type: 'string', default: '5' },
     bootstrap: { type: 'string', default: '1000' },
+    'created-at': { type: 'string' },
+    version: { type: 'string' },
   },
 });
 
@@ -82,7 +88,7 @@ async function main(): Promise<void> {
   if (sessions.length < 100) fail(`only ${sessions.length} sessions parsed (${badLines} bad lines)`);
   console.error(`intent: ${sessions.length} sessions (${badLines} bad lines), ${repeats} split seeds from ${seed}`);
 
-  const createdAt = new Date().toISOString();
+  const createdAt = createdAtOption(opts['created-at']);
   const runs: SplitRun[] = [];
   for (let r = 0; r < repeats; r++) runs.push(runSplit(sessions, seed + r, createdAt, (line) => console.error(line)));
   const first = runs[0]!;
@@ -98,7 +104,7 @@ async function main(): Promise<void> {
   const bootRoc = pairedBootstrap(first.yTest, first.testProbs.get(chosenKey)!, first.testProbs.get(`device/${BASELINE}`)!, rocAuc, rounds, rng);
   const bootPr = pairedBootstrap(first.yTest, first.testProbs.get(chosenKey)!, first.testProbs.get(`device/${BASELINE}`)!, averagePrecision, rounds, rng);
 
-  const version = `uci-${createdAt.slice(0, 10)}-s${seed}`;
+  const version = versionOption(opts.version, `uci-${createdAt.slice(0, 10)}-s${seed}`);
   const shipped = buildIntentModel({
     scorer: chosen.scorer,
     platt,
@@ -113,7 +119,7 @@ async function main(): Promise<void> {
   await writeFolder(out, shipped);
   // Vectors from the int8 files as shipped, so a port of the runtime can match them to float rounding.
   const fromFiles = readIntentModel(asFetched(shipped));
-  await writeFile(join(out, 'test-vectors.json'), JSON.stringify(testVectors(fromFiles.scorer, fromFiles.platt), null, 2) + '\n');
+  await writeFile(join(out, 'test-vectors.json'), vectorsJson(testVectors(fromFiles.scorer, fromFiles.platt)));
 
   const seconds = (performance.now() - started) / 1000;
   const report: Report = {
@@ -194,14 +200,11 @@ function reportMarkdown(r: Report): string {
   ].join('\n');
 }
 
-/** A few fixed sessions with their features and probability, so the runtime can check its port of the forward pass. */
+/** Test vectors: sessions with their features, logit and probability, so the runtime can check its port of the forward pass. */
+const TEST_VECTOR_SESSIONS = 64;
+
 function testVectors(scorer: IntentScorer, platt: Platt) {
-  const inputs: DeviceIntentInput[] = [
-    { adminPages: 0, adminSeconds: 0, infoPages: 0, infoSeconds: 0, productPages: 1, productSeconds: 0, month: 1, weekend: false, visitor: 'returning' },
-    { adminPages: 3, adminSeconds: 140, infoPages: 1, infoSeconds: 30, productPages: 25, productSeconds: 1500, month: 10, weekend: false, visitor: 'returning' },
-    { adminPages: 6, adminSeconds: 300, infoPages: 0, infoSeconds: 0, productPages: 60, productSeconds: 4200, month: 10, weekend: true, visitor: 'new' },
-    { adminPages: 0, adminSeconds: 0, infoPages: 2, infoSeconds: 95.5, productPages: 8, productSeconds: 260, month: 4, weekend: false, visitor: 'other' },
-  ];
+  const inputs: DeviceIntentInput[] = [...EDGE_SESSIONS, ...randomSessions(seededRandom(2024), TEST_VECTOR_SESSIONS)];
   return inputs.map((input) => {
     const features = deviceFeatures(input);
     const logit = scorerLogits(scorer, [features])[0]!;

@@ -1,4 +1,4 @@
-import { SEGMENT_FEATURES } from './features.ts';
+import { SEGMENT_FEATURES } from '@edgewise/protocol/features';
 
 /**
  * Plain-language names for clusters, read off their centroids. Each page kind scores the mean z-score of its page

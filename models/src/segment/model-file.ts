@@ -1,9 +1,9 @@
+import { SEGMENT_FEATURES } from '@edgewise/protocol/features';
 import type { ModelManifest } from '@edgewise/protocol';
 import { buildModel, type TensorSpec } from '../export/write-model.ts';
 import { dequantized } from '../intent/model-file.ts';
 import { quantizeRows } from '../quantize/int8.ts';
 import { tensorOf, type LoadedFolder } from '../recommend/read-model.ts';
-import { SEGMENT_FEATURES } from './features.ts';
 import type { SegmentLabel } from './labels.ts';
 
 /**
@@ -45,7 +45,7 @@ export function buildSegmentModel(spec: { model: SegmentModel; labels: SegmentLa
     tensors,
     contract: {
       formatVersion: SEGMENT_FORMAT_VERSION,
-      input: 'the current session as DeviceIntentInput (models/src/intent/FEATURES.md), then segmentFeatures (models/src/segment/features.ts)',
+      input: 'the current session as DeviceIntentInput (models/src/intent/FEATURES.md), then segmentFeatures (packages/protocol/src/features/segment-features.ts)',
       features: SEGMENT_FEATURES,
       featureFormulas: ['ln1p(productPages)', 'ln1p(productSeconds / 60)', 'ln1p(adminPages)', 'ln1p(adminSeconds / 60)', 'ln1p(infoPages)', 'ln1p(infoSeconds / 60)'],
       assign: 'z = (features - mean) / std; segment = argmin over centroids of the squared Euclidean distance to z',

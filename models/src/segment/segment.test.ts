@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../data/random.ts';
 import { asFetched } from '../intent/artifacts.ts';
-import { segmentFeatures } from './features.ts';
+import { segmentFeatures } from '@edgewise/protocol/features';
 import { kMeans, seedPlusPlus } from './kmeans.ts';
 import { labelSegments } from './labels.ts';
 import { assignSegment, buildSegmentModel, readSegmentModel } from './model-file.ts';

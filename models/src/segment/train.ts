@@ -1,12 +1,13 @@
+import { SEGMENT_FEATURES, segmentFeatures } from '@edgewise/protocol/features';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../data/random.ts';
-import { asFetched, bytesOf, machine, writeFolder } from '../intent/artifacts.ts';
+import { asFetched, bytesOf, createdAtOption, machine, vectorsJson, versionOption, writeFolder } from '../intent/artifacts.ts';
 import { fitStandardizer } from '../intent/dense-net.ts';
 import { deviceInputOf } from '../intent/features.ts';
+import { EDGE_SESSIONS, randomSessions } from '../intent/session-samples.ts';
 import { loadShoppers } from '../intent/uci-shoppers.ts';
-import { SEGMENT_FEATURES, segmentFeatures } from './features.ts';
 import { kMeans, type KMeansResult } from './kmeans.ts';
 import { labelSegments } from './labels.ts';
 import { assignSegment, buildSegmentModel, readSegmentModel } from './model-file.ts';
@@ -14,13 +15,14 @@ import { silhouette } from './silhouette.ts';
 
 /**
  * `npx tsx models/src/segment/train.ts --data <uci folder or csv.gz> --out <dir> [--k-min 2] [--k-max 8]
- *  [--ship-k-min 3] [--seed 3]`
+ *  [--ship-k-min 3] [--seed 3] [--created-at <ISO time>] [--version <model version>]`
  *
  * Shopper segments from the UCI sessions' page and time mix (segment features: product, account/checkout and
  * information pages and minutes, log scale, standardized). k-means++ with 5 restarts for each k in k-min..k-max and
  * the exact mean silhouette over every session; the k ≥ ship-k-min with the highest silhouette ships. (Two segments
  * only split engaged from brief sessions, which purchase intent already says; k = 2 is still fitted and reported.) Clusters are numbered by how much the session does
  * (fewest pages first) and named from their centroids. The purchase rate per segment is reported, not used.
+ * `--created-at` and `--version` pin the manifest's timestamp and version (default: now, and `uci-<date>-k<k>`).
  */
 
 const { values: opts } = parseArgs({
@@ -31,6 +33,8 @@ const { values: opts } = parseArgs({
     'k-max': { type: 'string', default: '8' },
     'ship-k-min': { type: 'string', default: '3' },
     seed: { type: 'string', default: '3' },
+    'created-at': { type: 'string' },
+    version: { type: 'string' },
   },
 });
 
@@ -38,6 +42,9 @@ function fail(message: string): never {
   console.error(`segment: ${message}`);
   process.exit(2);
 }
+
+/** Random sessions in test-vectors.json, after the edge cases. */
+const TEST_VECTOR_SESSIONS = 64;
 
 const fmt = (v: number, digits = 4) => (Number.isFinite(v) ? v.toFixed(digits) : '—');
 
@@ -48,7 +55,7 @@ async function main(): Promise<void> {
   if (![kMin, kMax, shipKMin, seed].every(Number.isInteger) || kMin < 2 || kMax < kMin || kMax > 20 || shipKMin > kMax) fail('need integers 2 ≤ --k-min ≤ --k-max ≤ 20, --ship-k-min ≤ --k-max, and --seed');
   const out = resolve(opts.out);
   const started = performance.now();
-  const createdAt = new Date().toISOString();
+  const createdAt = createdAtOption(opts['created-at']);
   const { sessions, badLines } = await loadShoppers(resolve(opts.data));
   const rows = sessions.map((s) => segmentFeatures(deviceInputOf(s)));
   const n = rows.length, d = SEGMENT_FEATURES.length;
@@ -94,20 +101,17 @@ async function main(): Promise<void> {
   let agree = 0;
   for (let i = 0; i < n; i++) if (f32.assignment[i] === i8.assignment[i]) agree++;
 
-  const version = `uci-${createdAt.slice(0, 10)}-k${k}`;
+  const version = versionOption(opts.version, `uci-${createdAt.slice(0, 10)}-k${k}`);
   const shipped = buildSegmentModel({ model, labels, precision: 'int8', name: 'segments', version, createdAt, metrics: { k, silhouette: i8.silhouette }, extra: { trainedOn: 'UCI online shoppers intention sessions', chosenBy: `highest mean silhouette for k in ${Math.max(kMin, shipKMin)}..${kMax}` } });
   await writeFolder(out, shipped);
-  const testVectors = [
-    { productPages: 1, productSeconds: 0, adminPages: 0, adminSeconds: 0, infoPages: 0, infoSeconds: 0 },
-    { productPages: 40, productSeconds: 2400, adminPages: 2, adminSeconds: 60, infoPages: 0, infoSeconds: 0 },
-    { productPages: 12, productSeconds: 600, adminPages: 8, adminSeconds: 400, infoPages: 3, infoSeconds: 200 },
-  ].map((v) => {
-    const input = { ...v, month: 0, weekend: false, visitor: 'returning' as const };
+  // Vectors from the int8 files as shipped, so a port of the runtime can match them.
+  const fromFiles = readSegmentModel(asFetched(shipped)).model;
+  const testVectors = [...EDGE_SESSIONS, ...randomSessions(seededRandom(2024), TEST_VECTOR_SESSIONS)].map((input) => {
     const features = segmentFeatures(input);
-    const j = assignSegment(readSegmentModel(asFetched(shipped)).model, features);
-    return { input: v, features, segment: labels[j]!.id, label: labels[j]!.label };
+    const j = assignSegment(fromFiles, features);
+    return { input, features, segment: labels[j]!.id, label: labels[j]!.label };
   });
-  await writeFile(join(out, 'test-vectors.json'), JSON.stringify(testVectors, null, 2) + '\n');
+  await writeFile(join(out, 'test-vectors.json'), vectorsJson(testVectors));
 
   const segments = labels.map((l, j) => ({ ...l, size: i8.sizes[j]!, share: i8.sizes[j]! / n, purchaseRate: i8.purchaseRate[j]!, sizeFloat32: f32.sizes[j]! }));
   const report = {

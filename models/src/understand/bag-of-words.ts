@@ -1,4 +1,4 @@
-import { toSparse, words, type SparseVector } from './tokenize.ts';
+import { toSparse, words, type SparseVector } from '@edgewise/protocol/features';
 
 /** The baseline's features: word counts over the training vocabulary (no hashing, no n-grams), unit L2 norm. */
 export class BagOfWords {

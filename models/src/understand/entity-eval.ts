@@ -1,6 +1,5 @@
 import type { Utterance } from './bitext.ts';
-import { extractEntities, type ExtractOptions } from './entities/extract.ts';
-import type { Entity } from './entities/types.ts';
+import { extractEntities, type Entity, type ExtractOptions } from '@edgewise/protocol/features';
 
 /**
  * Scores entity extraction against Bitext's annotations: order ids and invoice ids are order numbers, refund amounts

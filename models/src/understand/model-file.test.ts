@@ -3,7 +3,7 @@ import { seededRandom } from '../data/random.ts';
 import { asFetched } from '../intent/artifacts.ts';
 import { buildUnderstandModel, readUnderstandModel } from './model-file.ts';
 import { predictAll, trainSoftmax } from './softmax.ts';
-import { hashedFeatures } from './tokenize.ts';
+import { hashedFeatures } from '@edgewise/protocol/features';
 
 const TEXTS: Array<[string, number]> = [
   ['where is my order', 0], ['track my parcel please', 0], ['when will my package arrive', 0], ['order status', 0],

@@ -3,9 +3,8 @@ import { buildModel, type TensorSpec } from '../export/write-model.ts';
 import { dequantized } from '../intent/model-file.ts';
 import { quantizeRows } from '../quantize/int8.ts';
 import { sideJson, tensorOf, type LoadedFolder } from '../recommend/read-model.ts';
-import type { TermIndex } from './entities/catalog-terms.ts';
 import type { LinearModel } from './softmax.ts';
-import { CHAR_NGRAM_MAX, CHAR_NGRAM_MIN, MAX_INPUT_CHARS, MAX_WORDS } from './tokenize.ts';
+import { CHAR_NGRAM_MAX, CHAR_NGRAM_MIN, MAX_INPUT_CHARS, MAX_WORDS, type TermIndex } from '@edgewise/protocol/features';
 
 /**
  * The query-intent model folder (`task: 'understand'`, kind `hashed-linear`): `weights.bin` with `w` ([labels,
@@ -19,7 +18,7 @@ export const TERMS_FILE = 'terms.json';
 
 export const TOKENIZER_CONTRACT = {
   name: 'edgewise-hashed-ngrams-v1',
-  reference: 'models/src/understand/tokenize.ts',
+  reference: 'packages/protocol/src/features/text.ts',
   normalize: [
     `keep the first ${MAX_INPUT_CHARS} UTF-16 code units`,
     'Unicode NFKD',
@@ -74,7 +73,7 @@ export function buildUnderstandModel(spec: UnderstandModelSpec): { files: Map<st
       tokenizer: TOKENIZER_CONTRACT,
       output: 'p = softmax(w · x + b) over labels; intent = argmax, confidence = its probability',
       precision: spec.precision,
-      entities: { terms: spec.terms ? TERMS_FILE : null, extractor: 'models/src/understand/entities/extract.ts', dateOrder: 'dmy' },
+      entities: { terms: spec.terms ? TERMS_FILE : null, extractor: 'packages/protocol/src/features/entities/extract.ts', dateOrder: 'dmy' },
       ...spec.extra,
     },
     ...(spec.metrics ? { metrics: spec.metrics } : {}),

@@ -1,5 +1,5 @@
 import type { Random } from '../data/random.ts';
-import type { SparseVector } from './tokenize.ts';
+import type { SparseVector } from '@edgewise/protocol/features';
 
 /**
  * Multinomial logistic regression over sparse inputs, trained with AdaGrad (per-weight step sizes suit features

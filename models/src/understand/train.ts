@@ -1,29 +1,29 @@
+import { extractEntities, fnv1a, featureStrings, foldToken, hashedFeatures, normalizeText, ProductMatcher, words, type SparseVector, type TermIndex } from '@edgewise/protocol/features';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../data/random.ts';
-import { asFetched, bytesOf, machine, writeFolder } from '../intent/artifacts.ts';
+import { asFetched, bytesOf, createdAtOption, machine, vectorsJson, versionOption, writeFolder } from '../intent/artifacts.ts';
 import { BagOfWords } from './bag-of-words.ts';
 import { loadBitext, loadBitext20k, type Utterance } from './bitext.ts';
 import { accuracy, macroF1 } from './classification-metrics.ts';
-import { buildTermIndex, foldToken, type TermIndex } from './entities/catalog-terms.ts';
-import { ProductMatcher } from './entities/product.ts';
+import { buildTermIndex } from './entities/catalog-terms.ts';
 import { scoreEntities } from './entity-eval.ts';
 import { buildUnderstandModel, readUnderstandModel } from './model-file.ts';
 import { DEFAULT_SOFTMAX, linearLogits, predictAll, softmaxInPlace, trainSoftmax, type LinearModel } from './softmax.ts';
-import { fnv1a, featureStrings, hashedFeatures, normalizeText, words, type SparseVector } from './tokenize.ts';
 import { addTypos } from './typos.ts';
 
 /**
  * `npx tsx models/src/understand/train.ts --data <bitext-customer-support dir> --out <dir> [--catalog <catalog.json>]
- *  [--buckets 8192] [--seed 1]`
+ *  [--buckets 8192] [--seed 1] [--created-at <ISO time>] [--version <model version>]`
  *
  * Query intent on Bitext's official 8K set with its own train / validation / test files: a hashed word + bigram +
  * char-n-gram linear classifier against a bag-of-words logistic regression, both trained by the same AdaGrad
  * softmax (learning rate and early stopping on validation log loss), scored from their own files
  * in float32 and int8 on (1) the official test split, (2) the same split with seeded keyboard typos, (3) Bitext's
  * 20K sample minus every utterance that also occurs in the official files. Entity extraction is scored on the
- * official test split's annotations. The hashed model ships (int8) with `terms.json` from --catalog.
+ * official test split's annotations. The hashed model ships (int8) with `terms.json` from --catalog. `--created-at`
+ * and `--version` pin the manifest's timestamp and version (default: now, and `bitext-<date>-b<buckets>`).
  */
 
 const { values: opts } = parseArgs({
@@ -34,6 +34,8 @@ const { values: opts } = parseArgs({
     buckets: { type: 'string', default: '8192' },
     seed: { type: 'string', default: '1' },
     'typo-rate': { type: 'string', default: '0.3' },
+    'created-at': { type: 'string' },
+    version: { type: 'string' },
   },
 });
 
@@ -42,7 +44,8 @@ const LR_GRID = [0.2, 0.5, 1, 2];
 const GENERIC_MIN_COUNT = 3;
 const MODEL_NAME = 'query-intent';
 /** Fixed clock for the entity check and test vectors, so reports are reproducible (no Bitext date is scored). */
-const EVAL_NOW = new Date(2026, 0, 15, 12);
+const EVAL_NOW_LOCAL = '2026-01-15T12:00:00';
+const EVAL_NOW = new Date(EVAL_NOW_LOCAL);
 
 function fail(message: string): never {
   console.error(`understand: ${message}`);
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
   const out = resolve(opts.out);
   const dataDir = resolve(opts.data);
   const started = performance.now();
-  const createdAt = new Date().toISOString();
+  const createdAt = createdAtOption(opts['created-at']);
 
   const d = await loadBitext(dataDir);
   const labels = [...new Set(d.train.map((u) => u.intent))].sort();
@@ -134,12 +137,12 @@ async function main(): Promise<void> {
   const matcher = terms ? new ProductMatcher(terms) : undefined;
   const entities = scoreEntities(d.test, { now: EVAL_NOW, ...(matcher ? { products: matcher } : {}) });
 
-  const version = `bitext-${createdAt.slice(0, 10)}-b${buckets}`;
+  const version = versionOption(opts.version, `bitext-${createdAt.slice(0, 10)}-b${buckets}`);
   const testAcc = shipped!.row.sets['official test']!.int8;
   const folder = buildUnderstandModel({ model: shipped!.model, labels, precision: 'int8', name: MODEL_NAME, version, createdAt, ...(terms ? { terms } : {}), metrics: { accuracy: testAcc.accuracy, macroF1: testAcc.macroF1 }, extra: { trainedOn: 'Bitext customer support, official 8K train split' } });
   await writeFolder(out, folder);
   const loaded = readUnderstandModel(asFetched(folder));
-  await writeFile(join(out, 'test-vectors.json'), JSON.stringify(testVectors(loaded.model, labels, buckets), null, 2) + '\n');
+  await writeFile(join(out, 'test-vectors.json'), vectorsJson(testVectors(loaded.model, labels, buckets, loaded.terms ? new ProductMatcher(loaded.terms) : undefined)));
 
   const report = {
     task: 'query intent (understand)',
@@ -184,14 +187,33 @@ async function main(): Promise<void> {
   console.log(md);
 }
 
-/** Texts with their feature strings' buckets and the model's answer, for checking a port of tokenizer and model. */
-function testVectors(model: LinearModel, labels: string[], buckets: number) {
-  const texts = ['Where is my order #12345?', "I can't log in, RESET my password pls", 'Rückerstattung für Bestellung 00123842 — 49,90 €', '', '🙂🙂 cancel   the ORDER!!'];
-  return texts.map((text) => {
+/**
+ * Texts with their feature strings' buckets, the model's answer (every probability) and the entities found at
+ * {@link EVAL_NOW} with the shipped terms, for checking a port of tokenizer, model and extractor. The clock is kept
+ * as local time, so relative dates fall on the same calendar day in every time zone. Shoppers' own words: order
+ * questions, typos, other languages, amounts, dates, catalog products, and junk.
+ */
+const TEST_TEXTS = [
+  'Where is my order #12345?', "I can't log in, RESET my password pls", 'Rückerstattung für Bestellung 00123842 — 49,90 €', '', '🙂🙂 cancel   the ORDER!!',
+  'i want to cancel order 4587', 'how do i get a refund of $160 for invoice #00108', 'my parcel 99887766 was supposed to arrive yesterday',
+  'change shipping address to my office', 'do you accept paypal?', 'talk to a human agent now', 'wher is my ordr', 'i was charged twice on 2 March',
+  'newsletter unsubscribe', 'what are your delivery options', 'I need to speak with customer service about my account',
+  'do you still sell earl grey tea?', 'the headphones I bought 3 days ago are broken', 'complaint: the french press arrived cracked',
+  'can I pay with a gift card', 'create an account', 'edit my account details', 'delete my account', 'switch to the premium account',
+  'check invoice', 'payment issue with my card', 'track my refund', 'registration problems', 'set up a new shipping address',
+  '!!!', '12345678', 'refund my order '.repeat(80),
+];
+
+function testVectors(model: LinearModel, labels: string[], buckets: number, products: ProductMatcher | undefined) {
+  return TEST_TEXTS.map((text) => {
     const x = hashedFeatures(text, buckets);
     const p = softmaxInPlace(linearLogits(model, x));
     const best = p.indexOf(Math.max(...p));
-    return { text, normalized: normalizeText(text), features: featureStrings(text).slice(0, 12), firstHashes: featureStrings(text).slice(0, 12).map(fnv1a), indices: [...x.indices], values: [...x.values], intent: labels[best] ?? null, confidence: p[best] ?? null };
+    const entities = extractEntities(text, { now: EVAL_NOW, dateOrder: 'dmy', ...(products ? { products } : {}) });
+    return {
+      text, normalized: normalizeText(text), features: featureStrings(text).slice(0, 12), firstHashes: featureStrings(text).slice(0, 12).map(fnv1a), indices: [...x.indices], values: [...x.values],
+      intent: labels[best] ?? null, confidence: p[best] ?? null, probabilities: [...p], nowLocal: EVAL_NOW_LOCAL, entities,
+    };
   });
 }
 

@@ -1,4 +1,4 @@
-import { MAX_ITEM_IDS, normalizeToken, tokensOf } from './types.ts';
+import { MAX_ITEM_IDS, foldToken, normalizeToken, termTokens, type CatalogTerm, type TermIndex } from '@edgewise/protocol/features';
 
 /**
  * The product vocabulary of a shop, built from its catalog once at training time and shipped as `terms.json`:
@@ -7,36 +7,6 @@ import { MAX_ITEM_IDS, normalizeToken, tokensOf } from './types.ts';
  * (its head noun: "headphones", "planner"). One-word terms that shoppers also use for other things ("set", "light",
  * "order") are dropped when they appear in `generic` — the words of customer-service messages.
  */
-
-export interface CatalogTerm {
-  /** Normalized, singular-folded tokens. */
-  tokens: string[];
-  /** The term as the catalog spells it. */
-  label: string;
-  kind: 'brand' | 'category' | 'product' | 'tag';
-  itemIds: string[];
-}
-
-export interface TermIndex {
-  format: 'edgewise-catalog-terms';
-  version: 1;
-  terms: CatalogTerm[];
-  /** Everyday words of shoppers' messages: never read as a typo of a catalog word ("order" is not "border"). */
-  generic: string[];
-}
-
-/** Folds simple English plurals so "beans" finds "bean" and "knives" "knife" (the same rule runs on the query). */
-export function foldToken(norm: string): string {
-  if (norm.length > 4 && norm.endsWith('ies')) return norm.slice(0, -3) + 'y';
-  if (norm.length > 4 && norm.endsWith('ives')) return norm.slice(0, -3) + 'fe';
-  if (norm.length > 4 && norm.endsWith('lves')) return norm.slice(0, -3) + 'f';
-  if (norm.length > 3 && norm.endsWith('s') && !norm.endsWith('ss') && !norm.endsWith('us')) return norm.slice(0, -1);
-  return norm;
-}
-
-export function termTokens(text: string): string[] {
-  return tokensOf(text).map((t) => foldToken(t.norm));
-}
 
 /** Function words that never make a product term on their own. */
 const STOP = new Set('a an and the of for with in on at to by from or my your our this that it is are be new set pack kit size one two'.split(' '));

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeNumber } from './amount.ts';
-import { buildTermIndex, foldToken } from './catalog-terms.ts';
-import { isoDate } from './date.ts';
-import { extractEntities } from './extract.ts';
-import { ProductMatcher, withinOneEdit } from './product.ts';
+import { extractEntities, foldToken, isoDate, normalizeNumber, ProductMatcher, withinOneEdit } from '@edgewise/protocol/features';
+import { buildTermIndex } from './catalog-terms.ts';
 
 const NOW = new Date(2026, 2, 15, 12); // Sunday 15 March 2026, local time
 const CATALOG = {

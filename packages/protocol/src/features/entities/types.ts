@@ -1,4 +1,4 @@
-import type { UnderstandResult } from '@edgewise/protocol';
+import type { UnderstandResult } from '../../worker-api.ts';
 
 /**
  * An entity found in a shopper's message. `type`, `value`, `start` and `end` are the runtime's

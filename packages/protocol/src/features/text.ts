@@ -1,6 +1,6 @@
 /**
  * Text → hashed sparse features, the same on the device as in training. Every step is spelled out in the model's
- * contract (`tokenizer`), and `tokenize.test.ts` pins hash values, so a port can be checked against fixed vectors.
+ * contract (`tokenizer`), and `text.test.ts` pins hash values, so a port can be checked against fixed vectors.
  *
  * 1. normalize: at most {@link MAX_INPUT_CHARS} UTF-16 code units; Unicode NFKD; combining marks removed; lower case;
  *    apostrophes (' ’ ʼ) removed so "don't" = "dont"; every run of digits becomes a single "0".

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fnv1a, featureStrings, hashedFeatures, normalizeText, words, MAX_INPUT_CHARS } from './tokenize.ts';
+import { fnv1a, featureStrings, hashedFeatures, normalizeText, words, MAX_INPUT_CHARS } from './text.ts';
 
 describe('tokenizer', () => {
   it('treats junk input as empty text and never throws', () => {

@@ -1,4 +1,4 @@
-import { foldToken, type CatalogTerm, type TermIndex } from './catalog-terms.ts';
+import { foldToken, type CatalogTerm, type TermIndex } from './terms.ts';
 import { tokensOf, type Entity } from './types.ts';
 
 /**
