@@ -1,32 +1,82 @@
-import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSessionSplits } from '../data/session-splits.ts';
-import { progress } from '../evaluate/progress.ts';
-import { evaluateFullRanking } from '../evaluate/ranking.ts';
-import { wasmMatMul } from '../recommend/neural/matmul.ts';
-import { loadAttnPool } from '../recommend/neural/model-files.ts';
+import type { ModelManifest } from '@edgewise/protocol';
+import { ATTN_POOL_KIND, loadAttnPool } from '../recommend/neural/model-files.ts';
+import { embeddingRecommenderOf, readModelFolder, sideJson, tensorOf } from '../recommend/read-model.ts';
+import type { SequenceRecommender } from '../recommend/types.ts';
+import { runProtocol } from '../train/protocols.ts';
+import { loadRecommendData, RECOMMEND_FORMATS, type RecommendFormat } from '../train/recommend-data.ts';
+import { EngineEmbeddingRecommender, matmulEngine } from '../train/recommend-models.ts';
+import { fixed, machine, pct } from '../train/report.ts';
 
 /**
- * `npm run evaluate -- --model <model dir> --data <split dir>`: re-runs the shared full-ranking harness (all items,
- * ties counted against the model) on model files as shipped — the int8 files, read back and SHA-256-checked by
- * the loader — so a quality figure always comes from the bytes a browser would load.
+ * `npm run evaluate -- --model <model dir> --data <path> --format <session-splits|user-sequences|events-csv>`:
+ * re-runs the protocols `npm run train` uses on a model folder as shipped — every file SHA-256-checked against
+ * the manifest, int8 tensors dequantized with their scales — so a quality figure always comes from the bytes a
+ * browser would load. The data is read in the model's item vocabulary (items.json); unknown targets are misses.
  */
-const { values: opts } = parseArgs({ options: { model: { type: 'string' }, data: { type: 'string' }, format: { type: 'string', default: 'session-splits' }, limit: { type: 'string' } } });
-if (!opts.model || !opts.data) {
-  console.error('evaluate: --model <dir> and --data <dir> are required');
+const { values: o } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    format: { type: 'string', default: 'session-splits' },
+    limit: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    'held-out': { type: 'string', default: '0.1' },
+    'sampled-negatives': { type: 'string' },
+    'event-types': { type: 'string' },
+  },
+});
+if (!o.model || !o.data) {
+  console.error('evaluate: --model <dir> and --data <path> are required');
   process.exit(2);
 }
-if (opts.format !== 'session-splits') {
-  console.error(`evaluate: --format ${opts.format}: only session-splits is wired so far`);
+if (!RECOMMEND_FORMATS.includes(o.format as RecommendFormat)) {
+  console.error(`evaluate: --format ${o.format}: one of ${RECOMMEND_FORMATS.join(', ')}`);
   process.exit(2);
 }
-const { dataset } = await loadSessionSplits(resolve(opts.data));
-if (opts.limit) dataset.test = dataset.test.slice(0, Number(opts.limit));
-const model = await loadAttnPool(resolve(opts.model), await wasmMatMul());
-if (model.numItems < dataset.numItems) console.error(`evaluate: the model knows ${model.numItems} items, the data ${dataset.numItems}; unknown targets count as misses`);
-const r = evaluateFullRanking(model, dataset.test, { ks: [10, 20], progress: progress(`evaluate ${model.name}`, dataset.test.length) });
-const pct = (v: number | undefined) => ((v ?? NaN) * 100).toFixed(2);
-const m = r.pessimistic;
-console.log(JSON.stringify({ model: opts.model, data: opts.data, pairs: dataset.test.length, metrics: m, optimisticTies: r.optimistic, seconds: r.seconds, date: new Date().toISOString(), machine: `${cpus().length} cores (${cpus()[0]?.model})` }, null, 2));
-console.log(`${model.name} on ${opts.data}: P@20 ${pct(m['HR@20'])}  MRR@20 ${pct(m['MRR@20'])}  P@10 ${pct(m['HR@10'])}  MRR@10 ${pct(m['MRR@10'])}  (ties against the model; ${pct(m.tieRate)} % of cases had ties)`);
+
+const dir = resolve(o.model);
+const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
+if (manifest.task !== 'recommend') {
+  console.error(`evaluate: ${dir} is a '${manifest.task}' model; only recommend models are evaluated here (the other tasks' trainers score their files)`);
+  process.exit(2);
+}
+const mm = await matmulEngine();
+let model: SequenceRecommender;
+let vocabulary: string[];
+if (manifest.kind === ATTN_POOL_KIND) {
+  model = await loadAttnPool(dir, mm);
+  const folder = await readModelFolder(dir);
+  const items = typeof manifest.contract.items === 'string' ? sideJson<string[]>(folder, manifest.contract.items) : null;
+  vocabulary = items ? ['', ...items] : Array.from({ length: model.numItems + 1 }, (_, i) => (i ? String(i) : ''));
+} else if (manifest.kind === 'item-embedding') {
+  const folder = await readModelFolder(dir);
+  const { model: emb, items } = embeddingRecommenderOf(folder);
+  const popularity = new Float32Array(emb.numItems + 1);
+  popularity.set(tensorOf(folder, 'popularity').data as Float32Array, 1);
+  model = new EngineEmbeddingRecommender(emb, mm, `${manifest.name} int8`, popularity);
+  vocabulary = ['', ...items.map((it) => it.id)];
+} else {
+  console.error(`evaluate: model kind '${manifest.kind}' is not known here`);
+  process.exit(2);
+}
+
+const data = await loadRecommendData(o.format as RecommendFormat, o.data, {
+  validFraction: 0,
+  heldOutFraction: Number(o['held-out']),
+  seed: Number(o.seed),
+  vocabulary,
+  ...(o.limit ? { limit: Number(o.limit) } : {}),
+  ...(o['sampled-negatives'] ? { sampledNegatives: Number(o['sampled-negatives']) } : {}),
+  ...(o['event-types'] ? { eventTypes: o['event-types'].split(',') } : {}),
+});
+const results: Record<string, unknown> = {};
+for (const p of data.protocols) {
+  const r = runProtocol(model, p, model.name);
+  results[p.id] = { cases: p.pairs.length, description: p.description, metrics: r.pessimistic, optimisticTies: r.optimistic, seconds: r.seconds };
+  const show = p.headline.map((k) => `${k} ${o.format === 'user-sequences' ? fixed(r.pessimistic[k]) : pct(r.pessimistic[k])}`).join('  ');
+  console.error(`${model.name} on ${data.name} [${p.id}, ${p.pairs.length} cases]: ${show}  (ties against the model; ${pct(r.pessimistic.tieRate)} % of cases had ties)`);
+}
+console.log(JSON.stringify({ model: o.model, kind: manifest.kind, data: o.data, format: o.format, results, date: new Date().toISOString(), machine: machine() }, null, 2));

@@ -1,109 +1,146 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadSessionSplits } from '../data/session-splits.ts';
-import { progress } from '../evaluate/progress.ts';
-import { evaluateFullRanking, type RankingResult } from '../evaluate/ranking.ts';
-import { CooccurrenceRecommender, DEFAULT_COOCCURRENCE } from '../recommend/cooccurrence.ts';
-import { PopularityRecommender, itemCounts, tieBreaker } from '../recommend/popularity.ts';
-import { DEFAULT_SKNN, DEFAULT_VSKNN, SessionKnnRecommender } from '../recommend/session-knn.ts';
-import type { SequenceDataset, SequenceRecommender } from '../recommend/types.ts';
+import { DEFAULT_TRAIN } from '../recommend/neural/train.ts';
+import { loadRecommendData, RECOMMEND_FORMATS, type RecommendFormat } from '../train/recommend-data.ts';
+import { DEFAULT_NEURAL, RECOMMEND_MODELS, type NeuralOptions, type RecommendModelName } from '../train/recommend-models.ts';
+import { runRecommend } from '../train/run-recommend.ts';
 
 /**
- * `npm run train -- --data <dir> --format session-splits --model <popular|cooccurrence|sknn|vsknn> --out <dir>`:
- * trains a recommendation baseline on the preprocessed session splits (`all_train_seq` + `test`) and evaluates it
- * with full ranking over all items (P@K = HR@K for one target, MRR@K), the protocol of `benchmarks.md`, writing
- * `report.json` (every metric) and `report.md` to --out. These baselines are not shipped to browsers, so they
- * have no int8 variant; the shipped models (item embeddings, the neural encoder) report float32 and int8.
+ * `npm run train -- --data <path> --format <name> --out <dir> [--model <name>] [--task <name>]`: one command from a
+ * data file to a model folder (int8 files + manifest.json with shapes, dtypes, scales, item vocabulary and the
+ * SHA-256 of every file) with report.md and report.json (every metric for float32 and int8, bytes, training time).
+ *
+ * Recommendation (`--task recommend`, the default):
+ *   --format session-splits   a directory with all_train_seq.csv.gz + test.csv.gz (SR-GNN / GCE-GNN / COTREC splits)
+ *   --format user-sequences   a "user item ..." or "user item" file (S3-Rec / SASRec), leave-one-out
+ *   --format events-csv       a shop's events export (session or user id, timestamp, event type, item id
+ *                             [, category, price]), sessionised with a 1-hour gap
+ *   --model neural (default) | item-embedding | popular | cooccurrence | sknn | vsknn
+ * Other tasks run their own trainers with the remaining arguments:
+ *   --format uci-shoppers [--task intent]   purchase intent (models/src/intent/train.ts)
+ *   --format uci-shoppers --task segment     shopper segments (models/src/segment/train.ts)
+ *   --format bitext [--task understand]      query intent + entities (models/src/understand/train.ts)
  */
 
-const MODELS = ['popular', 'cooccurrence', 'sknn', 'vsknn'] as const;
-type ModelName = (typeof MODELS)[number];
-
-const { values: opts } = parseArgs({
-  options: {
-    data: { type: 'string' },
-    format: { type: 'string', default: 'session-splits' },
-    model: { type: 'string', default: 'cooccurrence' },
-    out: { type: 'string' },
-    name: { type: 'string' },
-    limit: { type: 'string' },
-  },
-});
+const here = dirname(fileURLToPath(import.meta.url));
+const DELEGATED: Record<string, { script: string; formats: string[] }> = {
+  intent: { script: join(here, '../intent/train.ts'), formats: ['uci-shoppers'] },
+  segment: { script: join(here, '../segment/train.ts'), formats: ['uci-shoppers'] },
+  understand: { script: join(here, '../understand/train.ts'), formats: ['bitext'] },
+};
+const DEFAULT_TASK_OF_FORMAT: Record<string, string> = { 'uci-shoppers': 'intent', bitext: 'understand' };
 
 function fail(message: string): never {
   console.error(`train: ${message}`);
   process.exit(2);
 }
 
-function build(model: ModelName, data: SequenceDataset): SequenceRecommender {
-  const counts = itemCounts(data.train, data.numItems);
-  // Ties (items a sparse model scores zero) are ordered by popularity, as a shop fills a short list.
-  const base = tieBreaker(counts);
-  switch (model) {
-    case 'popular':
-      return new PopularityRecommender(counts);
-    case 'cooccurrence':
-      return CooccurrenceRecommender.train(data.train, data.numItems, DEFAULT_COOCCURRENCE, base);
-    case 'sknn':
-      return SessionKnnRecommender.train(data.train, data.numItems, DEFAULT_SKNN, base);
-    case 'vsknn':
-      return SessionKnnRecommender.train(data.train, data.numItems, DEFAULT_VSKNN, base);
+/** `--x v` or `--x=v` anywhere in argv, without parsing the rest (the delegated trainers own their options). */
+function peek(args: string[], name: string): { value: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === `--${name}`) value = args[++i];
+    else if (a.startsWith(`--${name}=`)) value = a.slice(name.length + 3);
+    else rest.push(a);
   }
+  return { value, rest };
 }
 
-const pct = (v: number | undefined) => (v === undefined ? '—' : (v * 100).toFixed(2));
+async function delegate(task: string, format: string | undefined, args: string[]): Promise<void> {
+  const d = DELEGATED[task]!;
+  if (format && !d.formats.includes(format)) fail(`--task ${task} reads --format ${d.formats.join(' | ')}, not ${format}`);
+  console.error(`train: ${task} → ${d.script} ${args.join(' ')}`);
+  // The task's trainer parses process.argv when imported and runs to completion.
+  process.argv = [process.argv[0]!, d.script, ...args];
+  await import(pathToFileURL(d.script).href);
+}
 
-async function main(): Promise<void> {
-  if (!opts.data) fail('--data <dir> is required');
-  if (!opts.out) fail('--out <dir> is required');
-  if (opts.format !== 'session-splits') fail(`--format ${opts.format}: only session-splits is wired to this command so far`);
-  if (!MODELS.includes(opts.model as ModelName)) fail(`--model ${opts.model}: one of ${MODELS.join(', ')}`);
-  const model = opts.model as ModelName;
-  const dataDir = resolve(opts.data);
-  const name = opts.name ?? dataDir;
-
-  const loadStarted = performance.now();
-  const { dataset, stats } = await loadSessionSplits(dataDir, name);
-  if (opts.limit) dataset.test = dataset.test.slice(0, Number(opts.limit));
-  console.error(`${name}: ${stats.trainSessions} training sequences, ${stats.testPairs} test pairs, ${stats.numItems} items (${stats.badLines} bad lines) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
-
-  const trainStarted = performance.now();
-  const recommender = build(model, dataset);
-  const trainSeconds = (performance.now() - trainStarted) / 1000;
-  const result: RankingResult = evaluateFullRanking(recommender, dataset.test, { ks: [10, 20], progress: progress(`evaluate ${recommender.name}`, dataset.test.length) });
-  const m = result.pessimistic;
-  const report = {
-    dataset: name,
-    format: opts.format,
-    protocol: 'full ranking over all items; ties count against the model',
-    model: recommender.name,
-    metrics: { float32: m, optimisticTies: result.optimistic },
-    trainSeconds,
-    evaluateSeconds: result.seconds,
-    testPairs: dataset.test.length,
-    numItems: dataset.numItems,
-    date: new Date().toISOString(),
-    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
-    command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
+async function recommend(args: string[]): Promise<void> {
+  const { values: o } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string' },
+      format: { type: 'string', default: 'session-splits' },
+      task: { type: 'string', default: 'recommend' },
+      model: { type: 'string', default: 'neural' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+      limit: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      'valid-frac': { type: 'string', default: '0.1' },
+      'held-out': { type: 'string', default: '0.1' },
+      'sampled-negatives': { type: 'string' },
+      'event-types': { type: 'string' },
+      'embedding-dim': { type: 'string', default: '64' },
+      'int8-only': { type: 'boolean', default: false },
+      // The neural encoder (models/src/recommend/neural).
+      dim: { type: 'string', default: String(DEFAULT_NEURAL.dim) },
+      'max-len': { type: 'string', default: String(DEFAULT_NEURAL.maxLen) },
+      scale: { type: 'string', default: String(DEFAULT_NEURAL.scale) },
+      dropout: { type: 'string', default: String(DEFAULT_NEURAL.dropout) },
+      epochs: { type: 'string', default: String(DEFAULT_TRAIN.epochs) },
+      batch: { type: 'string', default: String(DEFAULT_TRAIN.batchSize) },
+      negatives: { type: 'string', default: String(DEFAULT_TRAIN.negatives) },
+      alpha: { type: 'string', default: String(DEFAULT_TRAIN.alpha) },
+      lr: { type: 'string', default: String(DEFAULT_TRAIN.lr) },
+      'lr-decay': { type: 'string', default: String(DEFAULT_TRAIN.lrDecay) },
+      warmup: { type: 'string', default: String(DEFAULT_TRAIN.warmupSteps) },
+      'weight-decay': { type: 'string', default: String(DEFAULT_TRAIN.weightDecay) },
+      patience: { type: 'string', default: String(DEFAULT_TRAIN.patience) },
+      budget: { type: 'string', default: String(DEFAULT_TRAIN.timeBudgetSec) },
+      'valid-max': { type: 'string', default: String(DEFAULT_TRAIN.validMax) },
+    },
+  });
+  if (!o.data) fail('--data <path> is required');
+  if (!o.out) fail('--out <dir> is required');
+  if (!RECOMMEND_FORMATS.includes(o.format as RecommendFormat)) fail(`--format ${o.format}: one of ${[...RECOMMEND_FORMATS, 'uci-shoppers', 'bitext'].join(', ')}`);
+  if (!RECOMMEND_MODELS.includes(o.model as RecommendModelName)) fail(`--model ${o.model}: one of ${RECOMMEND_MODELS.join(', ')}`);
+  const num = (k: keyof typeof o) => {
+    const v = Number(o[k]);
+    if (!Number.isFinite(v)) fail(`--${k} ${String(o[k])}: not a number`);
+    return v;
   };
-  await mkdir(opts.out!, { recursive: true });
-  await writeFile(join(opts.out!, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  const md = [
-    `# ${recommender.name} on ${name}`,
-    '',
-    `${report.protocol}; ${report.testPairs} test pairs, ${report.numItems} items. ${report.date}, ${report.machine}.`,
-    '',
-    '| P@10 | MRR@10 | P@20 | MRR@20 | train s | evaluate s |',
-    '|---:|---:|---:|---:|---:|---:|',
-    `| ${pct(m['HR@10'])} | ${pct(m['MRR@10'])} | ${pct(m['HR@20'])} | ${pct(m['MRR@20'])} | ${trainSeconds.toFixed(1)} | ${result.seconds.toFixed(1)} |`,
-    '',
-    `\`${report.command}\``,
-    '',
-  ].join('\n');
-  await writeFile(join(opts.out!, 'report.md'), md);
-  console.log(`${recommender.name} on ${name}: P@20 ${pct(m['HR@20'])}  MRR@20 ${pct(m['MRR@20'])}  P@10 ${pct(m['HR@10'])}  MRR@10 ${pct(m['MRR@10'])}  (train ${trainSeconds.toFixed(1)} s, evaluate ${result.seconds.toFixed(1)} s) → ${opts.out}`);
+  const neural: NeuralOptions = {
+    dim: num('dim'),
+    maxLen: num('max-len'),
+    scale: num('scale'),
+    dropout: num('dropout'),
+    train: {
+      ...DEFAULT_TRAIN,
+      epochs: num('epochs'),
+      batchSize: num('batch'),
+      negatives: num('negatives'),
+      alpha: num('alpha'),
+      lr: num('lr'),
+      lrDecay: num('lr-decay'),
+      warmupSteps: num('warmup'),
+      weightDecay: num('weight-decay'),
+      patience: num('patience'),
+      timeBudgetSec: num('budget'),
+      validMax: num('valid-max'),
+      seed: num('seed'),
+    },
+  };
+  const loadStarted = performance.now();
+  const data = await loadRecommendData(o.format as RecommendFormat, o.data, {
+    validFraction: num('valid-frac'),
+    heldOutFraction: num('held-out'),
+    seed: num('seed'),
+    ...(o.name ? { name: o.name } : {}),
+    ...(o['sampled-negatives'] ? { sampledNegatives: num('sampled-negatives') } : {}),
+    ...(o.limit ? { limit: num('limit') } : {}),
+    ...(o['event-types'] ? { eventTypes: o['event-types'].split(',') } : {}),
+  });
+  console.error(`loaded ${o.data} in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s: ${JSON.stringify(data.stats)}`);
+  await runRecommend(data, { model: o.model as RecommendModelName, out: o.out, neural, embeddingDim: num('embedding-dim'), int8Only: o['int8-only'] });
 }
 
-await main();
+const argv = process.argv.slice(2);
+const format = peek(argv, 'format').value;
+const task = peek(argv, 'task').value ?? (format ? DEFAULT_TASK_OF_FORMAT[format] : undefined) ?? 'recommend';
+if (task === 'recommend') await recommend(argv);
+else if (DELEGATED[task]) await delegate(task, format, peek(peek(argv, 'format').rest, 'task').rest);
+else fail(`--task ${task}: one of recommend, ${Object.keys(DELEGATED).join(', ')}`);

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelManifest } from '@edgewise/protocol';
+import { jsMatMul } from '../recommend/neural/matmul.ts';
+import { loadAttnPool } from '../recommend/neural/model-files.ts';
+import { DEFAULT_TRAIN, mulberry32 } from '../recommend/neural/train.ts';
+import { runProtocol } from './protocols.ts';
+import { loadRecommendData, vocabularyMap } from './recommend-data.ts';
+import { DEFAULT_NEURAL } from './recommend-models.ts';
+import { runRecommend } from './run-recommend.ts';
+
+/** Shoppers walking one of four aisles (ids ≡ a mod 4) upwards, with an occasional random click. */
+function walks(n: number, count: number, seed: number): Int32Array[] {
+  const r = mulberry32(seed);
+  return Array.from({ length: count }, () => {
+    const len = 2 + Math.floor(r() * 6);
+    let item = 1 + Math.floor(r() * (n - 8));
+    return Int32Array.from({ length: len }, () => {
+      const v = r() < 0.1 ? 1 + Math.floor(r() * n) : item;
+      item = item + 4 > n ? 1 + ((item + 4) % 4) : item + 4;
+      return v;
+    });
+  });
+}
+
+const N = 60;
+const engine = jsMatMul();
+const neural = { ...DEFAULT_NEURAL, dim: 16, maxLen: 6, scale: 10, dropout: 0.05, train: { ...DEFAULT_TRAIN, epochs: 4, batchSize: 64, negatives: 32, lr: 1e-2, warmupSteps: 10, validMax: 500 } };
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'train-recommend-'));
+  const train = walks(N, 1500, 11);
+  const test = walks(N, 150, 12).flatMap((s) => Array.from({ length: s.length - 1 }, (_, i) => `${s[i + 1]};${Array.from(s.subarray(0, i + 1)).join(',')}`));
+  await writeFile(join(root, 'all_train_seq.csv'), train.map((s) => Array.from(s).join(',')).join('\n') + '\n');
+  await writeFile(join(root, 'test.csv'), ['target;session', ...test].join('\n') + '\n');
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('npm run train, session splits, neural model', () => {
+  it('writes int8 files, a manifest with the SHA-256 of every file, and a report with float32 and int8 from those files', async () => {
+    const out = join(root, 'model');
+    const data = await loadRecommendData('session-splits', root, { validFraction: 0.1, heldOutFraction: 0.1, seed: 1 });
+    const report = (await runRecommend(data, { model: 'neural', out, neural, embeddingDim: 8, engine, createdAt: '2026-01-01T00:00:00.000Z' })) as {
+      metrics: Record<string, { float32: Record<string, number>; int8: Record<string, number> }>;
+      bytes: { files: Record<string, number>; total: number };
+      quantization: { withinBudget: boolean };
+    };
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as ModelManifest;
+    expect(manifest.kind).toBe('attn-pool');
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(['items.json', 'weights.bin']);
+    for (const f of manifest.files) {
+      const bytes = await readFile(join(out, f.path));
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256);
+      expect(report.bytes.files[f.path]).toBe(bytes.byteLength);
+    }
+    expect(JSON.parse(await readFile(join(out, 'items.json'), 'utf8'))).toHaveLength(N);
+    const { float32, int8 } = report.metrics['full-ranking']!;
+    expect(float32['HR@20']).toBeGreaterThan(0.5);
+    expect(Math.abs(int8['HR@20']! - float32['HR@20']!) / float32['HR@20']!).toBeLessThanOrEqual(0.01);
+    expect(report.quantization.withinBudget).toBe(true);
+    expect(manifest.metrics?.['full-ranking.HR@20']).toBeCloseTo(int8['HR@20']!, 5);
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('| HR@20 |');
+
+    // What `npm run evaluate` does: the files alone, read back in the model's vocabulary, give the same figures.
+    const again = await loadRecommendData('session-splits', root, { validFraction: 0, heldOutFraction: 0.1, seed: 1, vocabulary: ['', ...Array.from({ length: N }, (_, i) => String(i + 1))] });
+    const r = runProtocol(await loadAttnPool(out, engine), again.protocols[0]!, 'int8');
+    expect(r.pessimistic['HR@20']).toBe(int8['HR@20']);
+    expect(r.pessimistic['MRR@20']).toBe(int8['MRR@20']);
+  });
+
+  it('baselines report float32 only and write no model files', async () => {
+    const out = join(root, 'popular');
+    const data = await loadRecommendData('session-splits', root, { validFraction: 0.1, heldOutFraction: 0.1, seed: 1 });
+    const report = (await runRecommend(data, { model: 'popular', out, neural, embeddingDim: 8, engine })) as { bytes: unknown; metrics: Record<string, Record<string, unknown>> };
+    expect(report.bytes).toBeNull();
+    expect(report.metrics['full-ranking']!.int8).toBeUndefined();
+    await expect(readFile(join(out, 'manifest.json'))).rejects.toThrow();
+  });
+});
+
+describe('vocabularyMap', () => {
+  it('is null for the same id space and maps by external id otherwise, unknown ids to 0', () => {
+    expect(vocabularyMap(['', 'a', 'b'], ['', 'a', 'b'])).toBeNull();
+    expect(Array.from(vocabularyMap(['', 'a', 'b', 'z'], ['', 'b', 'c', 'a'])!)).toEqual([0, 3, 1, 0]);
+  });
+});

@@ -1,0 +1,140 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ModelManifest } from '@edgewise/protocol';
+import type { RankingResult } from '../evaluate/ranking.ts';
+import type { MatMul } from '../recommend/neural/matmul.ts';
+import { runProtocol } from './protocols.ts';
+import { buildRecommender, type NeuralOptions, type RecommendModelName } from './recommend-models.ts';
+import type { RecommendData } from './recommend-data.ts';
+import { commandLine, fixed, INT8_MAX_RELATIVE_LOSS, machine, markdownTable, pct, relativeChange } from './report.ts';
+
+/**
+ * Trains one recommender on loaded data, evaluates it under every protocol of the format as float32 and, for the
+ * models that ship, as the int8 files it just wrote (read back from disk), and writes the model folder,
+ * report.json and report.md to `out`.
+ */
+export interface RecommendRunOptions {
+  model: RecommendModelName;
+  out: string;
+  neural: NeuralOptions;
+  embeddingDim: number;
+  /** Skip the float32 evaluation of shipped models (only the int8 files are scored). */
+  int8Only?: boolean;
+  engine?: MatMul;
+  /** Fixed manifest timestamp (tests). */
+  createdAt?: string;
+}
+
+interface ProtocolResult {
+  float32?: RankingResult;
+  int8?: RankingResult;
+}
+
+export async function runRecommend(data: RecommendData, o: RecommendRunOptions): Promise<Record<string, unknown>> {
+  const { dataset } = data;
+  console.error(`${data.name} (${data.format}): ${dataset.train.length} training sequences, ${dataset.numItems} items, ${dataset.test.length} test cases; ${data.valid.length} validation pairs`);
+  const trained = await buildRecommender(o.model, { data: { ...dataset, train: o.model === 'neural' ? data.fit : dataset.train }, valid: data.valid, neural: o.neural, embeddingDim: o.embeddingDim, ...(o.engine ? { engine: o.engine } : {}) });
+  console.error(`${trained.label}: trained in ${trained.trainSeconds.toFixed(1)} s`);
+
+  await mkdir(o.out, { recursive: true });
+  let manifest: ModelManifest | null = null;
+  let int8 = null;
+  if (trained.ship) {
+    const shipped = await trained.ship(o.out, {
+      name: `${o.model}-${data.name}`,
+      externalIds: data.externalIds,
+      ...(data.categories ? { categories: data.categories } : {}),
+      ...(o.createdAt ? { createdAt: o.createdAt } : {}),
+    });
+    manifest = shipped.manifest;
+    int8 = shipped.int8;
+  }
+
+  const results: Record<string, ProtocolResult> = {};
+  let evaluateSeconds = 0;
+  for (const p of data.protocols) {
+    const r: ProtocolResult = {};
+    if (!(int8 && o.int8Only)) r.float32 = runProtocol(trained.float32, p, `${o.model} float32`);
+    if (int8) r.int8 = runProtocol(int8, p, `${o.model} int8`);
+    evaluateSeconds += (r.float32?.seconds ?? 0) + (r.int8?.seconds ?? 0);
+    results[p.id] = r;
+  }
+
+  const metrics: Record<string, unknown> = {};
+  const quantization: Record<string, Record<string, number>> = {};
+  let withinBudget = true;
+  for (const p of data.protocols) {
+    const r = results[p.id]!;
+    metrics[p.id] = {
+      ...(r.float32 ? { float32: r.float32.pessimistic, float32OptimisticTies: r.float32.optimistic } : {}),
+      ...(r.int8 ? { int8: r.int8.pessimistic, int8OptimisticTies: r.int8.optimistic } : {}),
+    };
+    if (r.float32 && r.int8) {
+      const keys = p.ks.flatMap((k) => [`HR@${k}`, `MRR@${k}`, `NDCG@${k}`]);
+      const rel = relativeChange(r.float32.pessimistic, r.int8.pessimistic, keys);
+      quantization[p.id] = rel;
+      for (const k of p.headline) if ((rel[k] ?? 0) < -INT8_MAX_RELATIVE_LOSS) withinBudget = false;
+    }
+  }
+
+  const bytes = manifest ? Object.fromEntries(manifest.files.map((f) => [f.path, f.bytes])) : null;
+  const totalBytes = manifest ? manifest.files.reduce((a, f) => a + f.bytes, 0) : null;
+  if (manifest) {
+    // Headline int8 figures go into the manifest for the transparency panel; manifest.json itself is not hashed.
+    const headline: Record<string, number> = {};
+    for (const p of data.protocols) for (const k of p.headline) {
+      const v = results[p.id]!.int8?.pessimistic[k];
+      if (v !== undefined) headline[`${p.id}.${k}`] = Math.round(v * 1e6) / 1e6;
+    }
+    const onDisk = JSON.parse(await readFile(join(o.out, 'manifest.json'), 'utf8')) as ModelManifest;
+    onDisk.metrics = headline;
+    await writeFile(join(o.out, 'manifest.json'), JSON.stringify(onDisk, null, 2) + '\n');
+  }
+
+  const report = {
+    task: 'recommend',
+    format: data.format,
+    dataset: data.name,
+    data: data.stats,
+    model: { id: o.model, label: trained.label, kind: trained.kind, details: trained.details },
+    protocols: data.protocols.map((p) => ({ id: p.id, description: p.description, cases: p.pairs.length, ks: p.ks, headline: p.headline })),
+    metrics,
+    quantization: manifest ? { scheme: 'int8 symmetric: per-row scales for item tables, per-tensor for dense layers', relativeChange: quantization, maxRelativeLoss: INT8_MAX_RELATIVE_LOSS, withinBudget } : null,
+    bytes: bytes ? { files: bytes, total: totalBytes, manifestJson: Buffer.byteLength(JSON.stringify(await readManifest(o.out), null, 2) + '\n') } : null,
+    trainSeconds: trained.trainSeconds,
+    evaluateSeconds,
+    date: new Date().toISOString(),
+    machine: machine(),
+    command: commandLine(),
+  };
+  await writeFile(join(o.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(join(o.out, 'report.md'), markdown(report, data, results, trained.label));
+  for (const p of data.protocols) {
+    const r = results[p.id]!;
+    const show = (x: RankingResult | undefined) => (x ? p.headline.map((k) => `${k} ${k.startsWith('HR') || k.startsWith('MRR') ? pct(x.pessimistic[k]) : fixed(x.pessimistic[k])}`).join(' ') : '—');
+    console.log(`${trained.label} on ${data.name} [${p.id}]: float32 ${show(r.float32)} | int8 ${show(r.int8)}${totalBytes ? ` | ${totalBytes} bytes` : ''} | train ${trained.trainSeconds.toFixed(1)} s`);
+  }
+  console.log(`→ ${o.out}`);
+  return report;
+}
+
+async function readManifest(dir: string): Promise<unknown> {
+  return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+}
+
+function markdown(report: { date: string; machine: string; command: string; trainSeconds: number; bytes: { files: Record<string, number>; total: number | null } | null; quantization: { withinBudget: boolean } | null }, data: RecommendData, results: Record<string, ProtocolResult>, label: string): string {
+  const lines = [`# ${label} on ${data.name} (${data.format})`, '', `${report.date}, ${report.machine}. Training took ${report.trainSeconds.toFixed(1)} s.`, ''];
+  for (const p of data.protocols) {
+    const r = results[p.id]!;
+    const keys = p.ks.flatMap((k) => [`HR@${k}`, `MRR@${k}`, `NDCG@${k}`]);
+    const fmt = (x: RankingResult | undefined, k: string) => (x ? (data.format === 'user-sequences' ? fixed(x.pessimistic[k]) : pct(x.pessimistic[k])) : '—');
+    lines.push(`## ${p.id}: ${p.pairs.length} cases`, '', p.description + (data.format === 'user-sequences' ? ' (fractions)' : ' (in %)') + '.', '');
+    lines.push(markdownTable(['metric', 'float32', 'int8'], keys.map((k) => [k, fmt(r.float32, k), fmt(r.int8, k)])), '');
+  }
+  if (report.bytes) {
+    lines.push(`Model files: ${Object.entries(report.bytes.files).map(([f, b]) => `${f} ${b} B`).join(', ')}; total ${report.bytes.total} B (+ manifest.json).`);
+    lines.push(`int8 within ${INT8_MAX_RELATIVE_LOSS * 100} % relative of float32 on the headline metrics: ${report.quantization?.withinBudget ? 'yes' : 'NO'}.`, '');
+  } else lines.push('Evaluation-only baseline: no model files.', '');
+  lines.push('```sh', report.command, '```', '');
+  return lines.join('\n');
+}
