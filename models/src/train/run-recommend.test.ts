@@ -84,6 +84,35 @@ describe('npm run train, session splits, neural model', () => {
   });
 });
 
+describe('npm run train, events CSV', () => {
+  it('sessionises a shop export with junk rows (counted, skipped), ships external item ids, and evaluate reproduces int8', async () => {
+    // Two shoppers per walk id take turns; each walk is one visit, the next visit of the same shopper 2 hours later.
+    const t0 = Date.parse('2024-05-01T08:00:00Z');
+    const rows = ['visitor_id,timestamp,event,sku,category,price'];
+    walks(N, 1200, 21).forEach((w, k) => {
+      const start = t0 + Math.floor(k / 2) * 2 * 3600_000;
+      w.forEach((item, i) => rows.push(`v${k % 2},${new Date(start + i * 60_000).toISOString()},view,sku-${item},aisle-${item % 4},${item}.5`));
+      if (k % 100 === 0) rows.push('this line is junk', `v${k % 2},never,view,sku-1,,`);
+    });
+    const csv = join(root, 'events.csv');
+    await writeFile(csv, rows.join('\n') + '\n');
+    const out = join(root, 'events-model');
+    const data = await loadRecommendData('events-csv', csv, { validFraction: 0.1, heldOutFraction: 0.1, seed: 1 });
+    expect(data.stats.badRows).toBe(24);
+    expect(data.stats.sessions).toBe(1200);
+    const report = (await runRecommend(data, { model: 'neural', out, neural, embeddingDim: 8, engine })) as { metrics: Record<string, { float32: Record<string, number>; int8: Record<string, number> }> };
+    const items = JSON.parse(await readFile(join(out, 'items.json'), 'utf8')) as string[];
+    expect(items.every((id) => /^sku-\d+$/.test(id))).toBe(true);
+    const { float32, int8 } = report.metrics['full-ranking']!;
+    expect(float32['HR@10']).toBeGreaterThan(0.3);
+
+    const again = await loadRecommendData('events-csv', csv, { validFraction: 0, heldOutFraction: 0.1, seed: 1, vocabulary: ['', ...items] });
+    const r = runProtocol(await loadAttnPool(out, engine), again.protocols[0]!, 'int8');
+    expect(r.pessimistic['HR@10']).toBe(int8['HR@10']);
+    expect(r.pessimistic['MRR@10']).toBe(int8['MRR@10']);
+  });
+});
+
 describe('vocabularyMap', () => {
   it('is null for the same id space and maps by external id otherwise, unknown ids to 0', () => {
     expect(vocabularyMap(['', 'a', 'b'], ['', 'a', 'b'])).toBeNull();

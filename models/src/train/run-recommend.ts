@@ -111,7 +111,9 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
   await writeFile(join(o.out, 'report.md'), markdown(report, data, results, trained.label));
   for (const p of data.protocols) {
     const r = results[p.id]!;
-    const show = (x: RankingResult | undefined) => (x ? p.headline.map((k) => `${k} ${k.startsWith('HR') || k.startsWith('MRR') ? pct(x.pessimistic[k]) : fixed(x.pessimistic[k])}`).join(' ') : '—');
+    // Leave-one-out papers print fractions, the session papers percentages; each set is shown as its anchors are.
+    const value = (x: RankingResult, k: string) => (data.format === 'user-sequences' ? fixed(x.pessimistic[k]) : pct(x.pessimistic[k]));
+    const show = (x: RankingResult | undefined) => (x ? p.headline.map((k) => `${k} ${value(x, k)}`).join(' ') : '—');
     console.log(`${trained.label} on ${data.name} [${p.id}]: float32 ${show(r.float32)} | int8 ${show(r.int8)}${totalBytes ? ` | ${totalBytes} bytes` : ''} | train ${trained.trainSeconds.toFixed(1)} s`);
   }
   console.log(`→ ${o.out}`);
