@@ -3,7 +3,6 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { ModelIndex } from '@edgewise/protocol';
 import { parseCatalog, toCatalogItem, type TrainingItem } from '../data/catalog.ts';
 import { parseEventsCsv } from '../data/events-csv.ts';
 import { seededRandom, seedFrom } from '../data/random.ts';
@@ -15,6 +14,8 @@ import { writeEmbeddingModel } from '../recommend/export-embedding.ts';
 import { EmbeddingRecommender, trainItemEmbeddings, type ItemEmbeddingOptions } from '../recommend/item-embedding.ts';
 import { normalizeRows } from '../recommend/linalg.ts';
 import { PopularityRecommender } from '../recommend/popularity.ts';
+import { updateIndex } from './demo-index.ts';
+import { trainDemoTasks } from './demo-tasks.ts';
 import { DEFAULT_SIMULATION, simulateShoppers, toEventsCsv } from './simulate.ts';
 
 /**
@@ -22,7 +23,8 @@ import { DEFAULT_SIMULATION, simulateShoppers, toEventsCsv } from './simulate.ts
  * generic events CSV; the same events-CSV loader a merchant's export goes through sessionises it; item
  * embeddings train on the first 90 % of sessions (by time) and are evaluated on the last 10 %; the int8 model and
  * `index.json` go to `models/artifacts/demo/`. Every output is a function of the catalog and the options, so
- * re-running gives byte-identical files.
+ * re-running gives byte-identical files. Then (unless `--skip-tasks`) the intent, understand and segment models are
+ * trained from the public data sets under `--datasets` (demo-tasks.ts) and added beside it.
  */
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -34,6 +36,8 @@ const { values: opts } = parseArgs({
     dim: { type: 'string', default: '32' },
     shoppers: { type: 'string', default: String(DEFAULT_SIMULATION.shoppers) },
     seed: { type: 'string', default: '20250101' },
+    datasets: { type: 'string', default: process.env.EDGEWISE_DATASETS ?? '/work/shared/datasets' },
+    'skip-tasks': { type: 'boolean', default: false },
   },
 });
 
@@ -131,7 +135,7 @@ async function main(): Promise<void> {
     'HR@10.mostPopular': round(popular.pessimistic['HR@10']!),
     'MRR@10.mostPopular': round(popular.pessimistic['MRR@10']!),
   };
-  await rm(opts.out!, { recursive: true, force: true });
+  await rm(join(opts.out!, 'recommend'), { recursive: true, force: true });
   const manifest = await writeEmbeddingModel(join(opts.out!, 'recommend'), {
     name: 'demo-shop recommendations (item embeddings, simulated shoppers)',
     version,
@@ -143,12 +147,7 @@ async function main(): Promise<void> {
     metrics,
     contract: { trainedOn: 'simulated shoppers (models/src/demo/simulate.ts)', recipe: 'ppmi-svd', window: EMBEDDING.window, maskedInEvaluation: 'history' },
   });
-  const index: ModelIndex = {
-    format: 'edgewise-model-index',
-    models: [{ task: 'recommend', path: 'recommend', version }],
-    domains: { category: catalog.categories },
-  };
-  await writeFile(join(opts.out!, 'index.json'), JSON.stringify(index, null, 2) + '\n');
+  await updateIndex(opts.out!, [{ task: 'recommend', path: 'recommend', version }], { category: catalog.categories });
 
   const bytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
   const summary = {
@@ -172,6 +171,9 @@ async function main(): Promise<void> {
     `demo model ${version}: ${n} items × ${dim}, ${bytes} bytes; held-out HR@10 ${(metrics['HR@10'] * 100).toFixed(2)} % / MRR@10 ${(metrics['MRR@10'] * 100).toFixed(2)} % (float32), ` +
       `${(metrics['HR@10.int8'] * 100).toFixed(2)} % / ${(metrics['MRR@10.int8'] * 100).toFixed(2)} % (int8); most-popular ${(metrics['HR@10.mostPopular'] * 100).toFixed(2)} % / ${(metrics['MRR@10.mostPopular'] * 100).toFixed(2)} %; written to ${opts.out}`,
   );
+  if (opts['skip-tasks']) return;
+  const entries = await trainDemoTasks({ datasets: resolve(opts.datasets!), catalog: resolve(opts.catalog!), out: resolve(opts.out!), work: join(dirname(opts.events!), 'tasks') });
+  console.log(`demo task models: ${entries.map((e) => `${e.task}@${e.version}`).join(', ')}`);
 }
 
 await main();
