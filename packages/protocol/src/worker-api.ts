@@ -55,8 +55,14 @@ export interface RecommendResult {
   workerMs: number;
 }
 
+/**
+ * The current session, for purchase intent and segments. The worker reads `startedAt` (local month and weekend),
+ * `pageCounts` and `pageSeconds` (summed per page kind as models/src/intent/FEATURES.md says); the other fields of
+ * SessionFeatures may be sent and are ignored.
+ */
 export interface IntentRequest {
   session: SessionFeatures;
+  /** The profile saw an earlier session (`rfm.sessions > 1`). */
   returningVisitor: boolean;
 }
 
@@ -64,10 +70,24 @@ export interface IntentResult {
   /** Calibrated probability that this session ends in a purchase. */
   purchase: number;
   modelVersion: string | null;
+  /** Time spent in the worker, ms. */
+  workerMs?: number;
+}
+
+/** A search or help query. A bare string is accepted too and means `{ text }`. */
+export interface UnderstandRequest {
+  /** The shopper's text; at most 4,096 UTF-16 code units, of which the model reads the first 1,000. */
+  text: string;
+  /** The shopper's clock (epoch ms) for relative dates ("yesterday"); the worker's clock when left out. */
+  now?: number;
+  /** How to read 05/03/2026; 'dmy' (the model's default) unless the shop says otherwise. */
+  dateOrder?: 'dmy' | 'mdy';
 }
 
 export interface UnderstandResult {
+  /** The most probable of the model's intents (Bitext's 27 customer-service intents for the demo). */
   intent: string;
+  /** Its probability. */
   confidence: number;
   entities: Array<{
     type: 'order_number' | 'amount' | 'date' | 'product';
@@ -80,12 +100,26 @@ export interface UnderstandResult {
     refersTo?: 'order' | 'invoice' | 'tracking' | 'unknown';
   }>;
   modelVersion: string | null;
+  /** Time spent in the worker, ms. */
+  workerMs?: number;
+}
+
+/** Segments read the same session counters as purchase intent; `returningVisitor` is not used. */
+export interface SegmentRequest {
+  session: SessionFeatures;
+  returningVisitor?: boolean;
 }
 
 export interface SegmentResult {
+  /** The segment's id in the model ('s0', 's1', ...: lightest sessions first). */
   segment: string;
+  /** Its plain-language name, e.g. 'Quick visitors'. */
   label: string;
+  /** The segment's typical session in pages and minutes, from the model. */
+  description?: string;
   modelVersion: string | null;
+  /** Time spent in the worker, ms. */
+  workerMs?: number;
 }
 
 export interface RuntimeStatus {
@@ -104,4 +138,14 @@ export interface WorkerApi {
   init(config: RuntimeConfig): Promise<RuntimeStatus>;
   status(): Promise<RuntimeStatus>;
   recommend(request: RecommendRequest): Promise<RecommendResult>;
+  /**
+   * Purchase probability of the current session. Rejects with `{ code, message }`: EW_BAD_REQUEST for junk,
+   * EW_NOT_READY before init, EW_MODEL_MISSING when the site ships no intent model, and the load error's code
+   * (EW_MODEL_INTEGRITY, EW_MODEL_INVALID, EW_MODEL_FETCH) when its model was refused.
+   */
+  intent(request: IntentRequest): Promise<IntentResult>;
+  /** Query intent and entities of a search or help text; rejects as `intent` does. */
+  understand(request: UnderstandRequest | string): Promise<UnderstandResult>;
+  /** The shopper's segment from the current session; rejects as `intent` does. */
+  segment(request: SegmentRequest): Promise<SegmentResult>;
 }

@@ -1,4 +1,4 @@
-import type { BackendName, CodedError, RecommendResult, RuntimeConfig, RuntimeStatus, WorkerApi } from '@edgewise/protocol';
+import type { BackendName, CodedError, ModelTask, RecommendResult, RuntimeConfig, RuntimeStatus, WorkerApi } from '@edgewise/protocol';
 import { cacheStorageChoices, type ChoiceStore } from './backends/calibration-store.ts';
 import { BackendChain, DEFAULT_BACKEND_ORDER, type CalibrationResult } from './backends/chain.ts';
 import type { BackendDriver } from './backends/driver.ts';
@@ -7,9 +7,17 @@ import { CALIBRATION_DELAY_MS, CALIBRATION_QUERIES, STATUS_ERRORS_MAX } from './
 import type { FetchLike } from './models/fetch-verified.ts';
 import { loadModels, modelFolderUrl, type FileSource } from './models/load-models.ts';
 import { cachedSource } from './models/model-cache.ts';
+import type { IntentModel } from './models/intent-model.ts';
 import type { RecommendModel } from './models/recommend-model.ts';
+import type { SegmentModel } from './models/segment-model.ts';
+import type { UnderstandModel } from './models/understand-model.ts';
+import { intent } from './tasks/intent.ts';
 import { parseRecommendRequest } from './tasks/recommend-request.ts';
 import { recommend } from './tasks/recommend.ts';
+import { segment } from './tasks/segment.ts';
+import { parseSessionRequest } from './tasks/session-request.ts';
+import { parseUnderstandRequest } from './tasks/understand-request.ts';
+import { understand } from './tasks/understand.ts';
 
 /** Everything the worker touches outside itself, passed in so tests run it in Node against fixtures. */
 export interface RuntimeDeps {
@@ -22,7 +30,10 @@ export interface RuntimeDeps {
   choices?: ChoiceStore;
   /** When to calibrate after init (ms), or false for never; CALIBRATION_DELAY_MS by default. */
   calibrateAfterMs?: number | false;
+  /** Monotonic clock for `workerMs`, ms; performance.now by default. */
   now?(): number;
+  /** The shopper's calendar clock (epoch ms) for relative dates in `understand`; Date.now by default. */
+  wallClock?(): number;
 }
 
 /** The worker API plus what tests and benchmarks wait on; comlink exposes `settled` too, harmlessly. */
@@ -101,10 +112,13 @@ function boundary<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...a
 export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
   const now = deps.now ?? (() => performance.now());
   const choices = deps.choices ?? cacheStorageChoices();
+  const wallClock = deps.wallClock ?? (() => Date.now());
   const calibrateAfterMs = deps.calibrateAfterMs ?? CALIBRATION_DELAY_MS;
   let calibration: Promise<CalibrationResult | null> = Promise.resolve(null);
   let chain: BackendChain | null = null;
   let model: RecommendModel | null = null;
+  let taskModels: { intent: IntentModel | null; understand: UnderstandModel | null; segment: SegmentModel | null } = { intent: null, understand: null, segment: null };
+  let failed: Partial<Record<ModelTask, CodedError>> = {};
   let models: RuntimeStatus['models'] = [];
   let errors: CodedError[] = [];
   let ready = false;
@@ -128,6 +142,8 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
   async function start(config: ParsedConfig): Promise<void> {
     chain?.dispose();
     model = null;
+    taskModels = { intent: null, understand: null, segment: null };
+    failed = {};
     models = [];
     errors = [];
     ready = false;
@@ -149,6 +165,8 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
     await next.attach(rec);
     if (next.backend === null) report({ code: 'EW_BACKEND_UNAVAILABLE', message: `none of ${config.backends.join(', ')} could start` });
     model = loaded.recommend;
+    taskModels = { intent: loaded.intent, understand: loaded.understand, segment: loaded.segment };
+    failed = loaded.failed;
     models = loaded.loaded;
     ready = next.backend !== null;
     if (key && !remembered && calibrateAfterMs !== false) {
@@ -163,6 +181,21 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
           return null;
         });
     }
+  }
+
+  /**
+   * The model of a task once init settled, or the coded error that says why there is none: its load error
+   * (refused, unreachable) or EW_MODEL_MISSING when the site ships none. Unlike recommend, these tasks have no
+   * meaningful fallback answer, and an invented probability would be worse than none.
+   */
+  async function modelFor<T extends 'intent' | 'understand' | 'segment'>(task: T): Promise<NonNullable<(typeof taskModels)[T]>> {
+    if (!initialised) throw new RuntimeError('EW_NOT_READY', `${task} before init`);
+    await initialised;
+    const m = taskModels[task];
+    if (m) return m as NonNullable<(typeof taskModels)[T]>;
+    const why = failed[task];
+    if (why) throw new RuntimeError(why.code, why.message.startsWith(`${task}:`) ? why.message : `${task}: ${why.message}`);
+    throw new RuntimeError('EW_MODEL_MISSING', `${task}: the site's index.json lists no ${task} model`);
   }
 
   return {
@@ -200,6 +233,21 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
         },
         request,
       );
+    }),
+
+    intent: boundary(async (input) => {
+      const session = parseSessionRequest('intent', input);
+      return intent(await modelFor('intent'), session, now);
+    }),
+
+    understand: boundary(async (input) => {
+      const request = parseUnderstandRequest(input);
+      return understand(await modelFor('understand'), request, { now, wallClock });
+    }),
+
+    segment: boundary(async (input) => {
+      const session = parseSessionRequest('segment', input);
+      return segment(await modelFor('segment'), session, now);
     }),
   };
 }

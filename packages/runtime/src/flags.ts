@@ -33,3 +33,15 @@ export const STATUS_ERRORS_MAX = 20;
  */
 export const CALIBRATION_DELAY_MS = 1_500;
 export const CALIBRATION_QUERIES = 7;
+
+/**
+ * Longest `understand` text accepted, in UTF-16 code units: a search box or a help message. The model and the
+ * entity extractor read the first 1,000 (protocol features MAX_INPUT_CHARS, MAX_ENTITY_INPUT_CHARS), as in training.
+ */
+export const UNDERSTAND_TEXT_MAX_CHARS = 4096;
+/** Most page kinds accepted in a session's `pageCounts` / `pageSeconds`; protocol PageType has 9. */
+export const SESSION_PAGE_KINDS_MAX = 32;
+/** Longest page-kind key accepted. */
+export const PAGE_KIND_MAX_CHARS = 40;
+/** Largest |timestamp| a Date can hold (ECMAScript: ±8.64e15 ms). */
+export const TIMESTAMP_MAX_MS = 8.64e15;

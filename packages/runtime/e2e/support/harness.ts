@@ -20,8 +20,9 @@ const TYPES: Record<string, string> = {
 
 /**
  * The page: `runWorker(config, steps)` starts a fresh worker, calls `init(config)`, then each step in order — a
- * RecommendRequest (or any junk) for `recommend`, 'status', 'loseDevice', or `{ before: value }` to call recommend
- * before init — and reports every answer or rejection, plus any uncaught error the worker raised.
+ * RecommendRequest (or any junk) for `recommend`, 'status', 'loseDevice', or `{ $call: 'intent' | 'understand' |
+ * 'segment' | 'recommend', arg }` for another method — and reports every answer or rejection, plus any uncaught
+ * error the worker raised. `before` steps run before init (a bare value is a recommend request).
  */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>runtime e2e</title>
 <script type="module">
@@ -39,13 +40,14 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>runtime e2e</title>
     };
     try {
       const early = [];
-      for (const r of before) early.push(await settle(() => api.recommend(r)));
+      const call = (r) => r && typeof r === 'object' && typeof r.$call === 'string' ? api[r.$call](r.arg) : api.recommend(r);
+      for (const r of before) early.push(await settle(() => call(r)));
       const t0 = performance.now();
       const init = await settle(() => api.init(config));
       const initMs = performance.now() - t0;
       const results = [];
       for (const r of steps) {
-        results.push(await settle(() => r === 'loseDevice' ? api.debugLoseDevice() : r === 'status' ? api.status() : api.recommend(r)));
+        results.push(await settle(() => r === 'loseDevice' ? api.debugLoseDevice() : r === 'status' ? api.status() : call(r)));
       }
       return { status: init.ok ? init.value : null, initError: init.ok ? null : init.error, initMs, early, results, errors };
     } finally {
@@ -153,6 +155,9 @@ export interface Run {
   results: Settled[];
   errors: string[];
 }
+
+/** A step that calls `method(arg)` on the worker (see PAGE). */
+export const call = (method: 'intent' | 'understand' | 'segment' | 'recommend', arg: unknown) => ({ $call: method, arg });
 
 /** Runs `steps` against a fresh worker on the page; see PAGE. */
 export async function runWorker(page: Page, config: unknown, steps: unknown[], before: unknown[] = []): Promise<Run> {

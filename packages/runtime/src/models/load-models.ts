@@ -1,9 +1,12 @@
-import type { CodedError, ModelIndex, ModelManifest } from '@edgewise/protocol';
+import type { CodedError, ModelIndex, ModelManifest, ModelTask } from '@edgewise/protocol';
 import { RuntimeError, toCodedError } from '../errors.ts';
 import { MODEL_JSON_MAX_BYTES } from '../flags.ts';
 import { fetchJson, fetchVerified, type FetchLike } from './fetch-verified.ts';
 import { parseManifest, parseModelIndex } from './manifest-guard.ts';
+import { buildIntentModel, type IntentModel } from './intent-model.ts';
 import { buildRecommendModel, type RecommendModel } from './recommend-model.ts';
+import { buildSegmentModel, type SegmentModel } from './segment-model.ts';
+import { buildUnderstandModel, type UnderstandModel } from './understand-model.ts';
 
 /** Where model files come from: the network, or (see model-cache.ts) a cache of already verified files. */
 export interface FileSource {
@@ -20,14 +23,27 @@ export function networkSource(fetchFn: FetchLike): FileSource {
 export interface LoadedModels {
   index: ModelIndex | null;
   recommend: RecommendModel | null;
+  intent: IntentModel | null;
+  understand: UnderstandModel | null;
+  segment: SegmentModel | null;
   /** One entry per model that loaded, for RuntimeStatus.models. */
   loaded: Array<{ task: string; version: string; kind: string; items?: number }>;
   /** Models refused or unreachable, with why. */
   errors: CodedError[];
+  /** Why a task has no model: its load error, or the index's when the index itself failed. */
+  failed: Partial<Record<ModelTask, CodedError>>;
 }
 
-/** Tasks this worker can run today; other models in the index are listed as skipped, not fetched. */
-const SUPPORTED_TASKS = new Set(['recommend']);
+/** What each task's model is built into once its files are verified. */
+const BUILDERS = {
+  recommend: (m: ModelManifest, files: Map<string, ArrayBuffer>, index: ModelIndex) => buildRecommendModel(m, files, index.domains?.category ?? []),
+  intent: (m: ModelManifest, files: Map<string, ArrayBuffer>) => buildIntentModel(m, files),
+  understand: (m: ModelManifest, files: Map<string, ArrayBuffer>) => buildUnderstandModel(m, files),
+  segment: (m: ModelManifest, files: Map<string, ArrayBuffer>) => buildSegmentModel(m, files),
+} satisfies Record<ModelTask, (m: ModelManifest, files: Map<string, ArrayBuffer>, index: ModelIndex) => unknown>;
+
+/** Tasks in the order RuntimeStatus.models lists them. */
+export const TASKS: readonly ModelTask[] = ['recommend', 'intent', 'understand', 'segment'];
 
 /** Resolves the folder URL once; refuses anything but an absolute http(s) URL. */
 export function modelFolderUrl(baseUrl: string): URL {
@@ -58,29 +74,53 @@ export async function loadModelFolder(fetchFn: FetchLike, source: FileSource, fo
   return { manifest, files };
 }
 
-/** Loads `index.json` under `baseUrl` and every supported model it lists. Never throws: failures are returned. */
+/**
+ * Loads `index.json` under `baseUrl` and the first model it lists for each task, all folders at once. Each model
+ * is verified and built on its own: a refused model costs only its task. Never throws: failures are returned.
+ */
 export async function loadModels(fetchFn: FetchLike, baseUrl: URL, source: FileSource = networkSource(fetchFn)): Promise<LoadedModels> {
-  const out: LoadedModels = { index: null, recommend: null, loaded: [], errors: [] };
+  const out: LoadedModels = { index: null, recommend: null, intent: null, understand: null, segment: null, loaded: [], errors: [], failed: {} };
+  let index: ModelIndex;
   try {
-    out.index = parseModelIndex(await fetchJson(fetchFn, new URL('index.json', baseUrl).href, MODEL_JSON_MAX_BYTES));
+    index = parseModelIndex(await fetchJson(fetchFn, new URL('index.json', baseUrl).href, MODEL_JSON_MAX_BYTES));
   } catch (e) {
-    out.errors.push(toCodedError(e, 'EW_MODEL_FETCH'));
+    const err = toCodedError(e, 'EW_MODEL_FETCH');
+    out.errors.push(err);
+    for (const task of TASKS) out.failed[task] = err;
     return out;
   }
-  for (const entry of out.index.models) {
-    if (!SUPPORTED_TASKS.has(entry.task) || (entry.task === 'recommend' && out.recommend)) continue;
-    try {
-      const { manifest, files } = await loadModelFolder(fetchFn, source, new URL(`${entry.path}/`, baseUrl));
-      if (manifest.task !== entry.task) throw new RuntimeError('EW_MODEL_INVALID', `${entry.path}: manifest task ${manifest.task}, index says ${entry.task}`);
-      if (manifest.version !== entry.version) {
-        throw new RuntimeError('EW_MODEL_INVALID', `${entry.path}: manifest version ${manifest.version}, index says ${entry.version}`);
+  out.index = index;
+  const entries = TASKS.flatMap((task) => index.models.find((m) => m.task === task) ?? []);
+  const settled = await Promise.all(
+    entries.map(async (entry) => {
+      try {
+        const { manifest, files } = await loadModelFolder(fetchFn, source, new URL(`${entry.path}/`, baseUrl));
+        if (manifest.task !== entry.task) throw new RuntimeError('EW_MODEL_INVALID', `${entry.path}: manifest task ${manifest.task}, index says ${entry.task}`);
+        if (manifest.version !== entry.version) {
+          throw new RuntimeError('EW_MODEL_INVALID', `${entry.path}: manifest version ${manifest.version}, index says ${entry.version}`);
+        }
+        return { ok: true as const, entry, manifest, model: BUILDERS[entry.task](manifest, files, index) };
+      } catch (e) {
+        const err = toCodedError(e, 'EW_MODEL_INVALID');
+        return { ok: false as const, entry, error: { code: err.code, message: `${entry.task}: ${err.message}` } };
       }
-      const model = buildRecommendModel(manifest, files, out.index.domains?.category ?? []);
-      out.recommend = model;
-      out.loaded.push({ task: 'recommend', version: model.version, kind: manifest.kind, items: model.size });
-    } catch (e) {
-      const err = toCodedError(e, 'EW_MODEL_INVALID');
-      out.errors.push({ code: err.code, message: `${entry.task}: ${err.message}` });
+    }),
+  );
+  for (const r of settled) {
+    if (!r.ok) {
+      out.errors.push(r.error);
+      out.failed[r.entry.task] = r.error;
+      continue;
+    }
+    const { entry, manifest, model } = r;
+    if (entry.task === 'recommend') {
+      out.recommend = model as RecommendModel;
+      out.loaded.push({ task: 'recommend', version: manifest.version, kind: manifest.kind, items: out.recommend.size });
+    } else {
+      if (entry.task === 'intent') out.intent = model as IntentModel;
+      else if (entry.task === 'understand') out.understand = model as UnderstandModel;
+      else out.segment = model as SegmentModel;
+      out.loaded.push({ task: entry.task, version: manifest.version, kind: manifest.kind });
     }
   }
   return out;
