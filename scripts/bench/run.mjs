@@ -22,6 +22,7 @@ const SCRIPTS = [
   { name: 'first-recommendation', script: 'scripts/bench/first-recommendation.mjs', args: ['--runs', '5'] },
   { name: 'event-cost', script: 'scripts/bench/event-cost.mjs', args: ['--runs', '3'] },
   { name: 'recommend-latency', script: 'scripts/bench/recommend-latency.ts', args: ['--sizes', '1000,10000,100000', '--warm', '30'] },
+  { name: 'task-latency', script: 'scripts/bench/task-latency.mjs', args: ['--runs', '3', '--calls', '300'] },
 ];
 
 const sections = [];
