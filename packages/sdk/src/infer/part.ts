@@ -1,8 +1,9 @@
 import { wrap, type Remote } from 'comlink';
-import type { RecommendRequest, RecommendResult, RuntimeStatus, WorkerApi } from '@edgewise/protocol';
+import type { Profile, RecommendRequest, RecommendResult, RuntimeStatus, WorkerApi } from '@edgewise/protocol';
 import { describe } from '../shared/safe.ts';
 import type { Host, Infer, Recommender } from '../shared/parts.ts';
 import { recommend } from './recommend.ts';
+import { intent, segment, understand, type IntentAnswer, type SegmentAnswer, type TaskClient, type UnderstandAnswer } from './tasks.ts';
 
 /**
  * The inference part (`edgewise-infer.js`): starts the runtime's worker on first use and talks to it through
@@ -27,7 +28,10 @@ export interface InferConfig {
   log: Host['log'];
 }
 
-export function createInfer(h: InferConfig, start: (url: string) => Worker = startWorker): Infer {
+/** The worker client: recommendations and the other three tasks over one worker. */
+export type InferClient = Infer & TaskClient;
+
+export function createInfer(h: InferConfig, start: (url: string) => Worker = startWorker): InferClient {
   let api: Remote<WorkerApi> | null = null;
   let ready: Promise<RuntimeStatus> | null = null;
   let last: RuntimeStatus | null = null;
@@ -55,13 +59,57 @@ export function createInfer(h: InferConfig, start: (url: string) => Worker = sta
       await init();
       return api!.recommend(req);
     },
+    async intent(req) {
+      await init();
+      return api!.intent(req);
+    },
+    async understand(req) {
+      await init();
+      return api!.understand(req);
+    },
+    async segment(req) {
+      await init();
+      return api!.segment(req);
+    },
     status: () => last,
   };
 }
 
+/** One worker per core, whichever of the factories below the core asks for first. */
+const clients = new WeakMap<Host, InferClient>();
+
+function clientFor(h: Host): InferClient {
+  let infer = clients.get(h);
+  if (!infer) {
+    const base = h.config.assetBaseUrl;
+    infer = createInfer({ workerUrl: base + 'edgewise-worker.js', modelBaseUrl: h.config.modelBaseUrl, wasmPath: base, log: h.log });
+    clients.set(h, infer);
+  }
+  return infer;
+}
+
 /** What the core calls: a recommender over one lazily started worker. */
 export function createRecommender(h: Host): Recommender {
-  const base = h.config.assetBaseUrl;
-  const infer = createInfer({ workerUrl: base + 'edgewise-worker.js', modelBaseUrl: h.config.modelBaseUrl, wasmPath: base, log: h.log });
+  const infer = clientFor(h);
   return { recommend: (options, profile, pageItem) => recommend(infer, options, profile, pageItem) };
+}
+
+/**
+ * The other tasks for the core's public API, over the same worker as {@link createRecommender}: `intent(profile)`
+ * for `edgewise.intent()`, `understand(text)` for `edgewise.understand(text)`, `segment(profile)` for
+ * `edgewise.segment()`. Each resolves to its answer or to null (logged) — never rejects.
+ */
+export interface TaskAnswers {
+  intent(profile: Profile): Promise<IntentAnswer | null>;
+  understand(text: unknown): Promise<UnderstandAnswer | null>;
+  segment(profile: Profile): Promise<SegmentAnswer | null>;
+}
+
+export function createTasks(h: Host): TaskAnswers {
+  const infer = clientFor(h);
+  return {
+    intent: (profile) => intent(infer, h.log, profile),
+    understand: (text) => understand(infer, h.log, text, h.now()),
+    segment: (profile) => segment(infer, h.log, profile),
+  };
 }
