@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { demoFiles } from '../test-support/demo-models.ts';
 import { buildFixture, fixtureFetch } from '../test-support/fixture-model.ts';
 import { loadModels, modelFolderUrl } from './load-models.ts';
 import { cachedSource, memoryCacheStorage } from './model-cache.ts';
@@ -132,5 +133,34 @@ describe('model files in Cache Storage', () => {
     const full = memoryCacheStorage({ failPut: true });
     const f = fixtureFetch(BASE, fx.files);
     expect((await loadModels(f, modelFolderUrl(BASE), cachedSource(f, full))).recommend?.size).toBe(200);
+  });
+});
+
+describe('every task of the demo folder', () => {
+  const files = demoFiles();
+
+  it('is verified and cached the same way: a second visit downloads no model file of any task', async () => {
+    const storage = memoryCacheStorage();
+    const first = fixtureFetch(BASE, files);
+    const out = await loadModels(first, modelFolderUrl(BASE), cachedSource(first, storage));
+    expect(out.errors).toEqual([]);
+    expect(out.loaded.map((m) => m.task)).toEqual(['recommend', 'intent', 'understand', 'segment']);
+    const modelFiles = [...files.keys()].filter((p) => p !== 'index.json' && !p.endsWith('/manifest.json'));
+    expect(storage.entries.size).toBe(modelFiles.length);
+    const second = fixtureFetch(BASE, files);
+    const again = await loadModels(second, modelFolderUrl(BASE), cachedSource(second, storage));
+    expect(again.loaded).toEqual(out.loaded);
+    expect(second.requests.map((u) => u.slice(BASE.length)).filter((p) => p !== 'index.json' && !p.endsWith('/manifest.json'))).toEqual([]);
+  });
+
+  it('refuses a tampered cached copy of one task and downloads it again; the others come from the cache', async () => {
+    const storage = memoryCacheStorage();
+    const f = fixtureFetch(BASE, files);
+    await loadModels(f, modelFolderUrl(BASE), cachedSource(f, storage));
+    for (const [k, v] of storage.entries) if (k.includes('/understand/weights.bin')) v[7] = v[7]! ^ 1;
+    const again = fixtureFetch(BASE, files);
+    const out = await loadModels(again, modelFolderUrl(BASE), cachedSource(again, storage));
+    expect(out.errors).toEqual([]);
+    expect(again.requests.map((u) => u.slice(BASE.length)).filter((p) => !p.endsWith('manifest.json') && p !== 'index.json')).toEqual(['understand/weights.bin']);
   });
 });
