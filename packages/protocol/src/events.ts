@@ -19,6 +19,7 @@ export const EVENT_NAMES = [
   'search',
   'view_promotion',
   'select_promotion',
+  'user_engagement',
 ] as const;
 
 /** One of the GA4 event names in {@link EVENT_NAMES}. */
@@ -58,9 +59,12 @@ export interface EventParams {
   creative_name?: string;
   creative_slot?: string;
   page_type?: PageType;
-  /** Seconds spent on the page, for dwell-time events the SDK emits itself. */
+  /**
+   * `user_engagement`: seconds the page was visible since the last such event for the same page (the SDK caps a
+   * page at 30 minutes).
+   */
   engagement_time_sec?: number;
-  /** Deepest scroll position reached, 0..100. */
+  /** `user_engagement`: how far down the page the shopper has seen, 0..100 (% of the page's height). */
   scroll_percent?: number;
 }
 

@@ -16,6 +16,11 @@ export interface PageEnv {
   document?: Document;
   location?: Location;
   performance?: Performance;
+  history?: History;
+  scrollY?: number;
+  innerHeight?: number;
+  requestAnimationFrame?(fn: () => void): number;
+  addEventListener?: (type: string, fn: (e: Event) => void) => void;
 }
 
 /** Reads the current page: one page_view, then its products and search term. */

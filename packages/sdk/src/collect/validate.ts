@@ -1,5 +1,6 @@
 import { EVENT_NAMES, type EventItem, type EventName, type EventParams } from '@edgewise/protocol';
 import { ID_MAX, ITEMS_MAX, STRING_MAX } from '../shared/constants.ts';
+import { PAGE_SECONDS_MAX } from './engagement.ts';
 
 /**
  * Validation of everything the page hands the SDK. Input is copied field by field into fresh objects of known
@@ -11,9 +12,10 @@ import { ID_MAX, ITEMS_MAX, STRING_MAX } from '../shared/constants.ts';
 const NEEDS_ITEMS = ['view_item', 'add_to_cart', 'remove_from_cart', 'select_item'];
 const PAGE_TYPES = ['home', 'category', 'product', 'cart', 'checkout', 'confirmation', 'search', 'info', 'other'];
 
-// Field kinds: text (truncated), id (dropped when too long), number, count (integer ≥ 0), currency code, page type.
-const T = 0, ID = 1, NUM = 2, INT = 3, CUR = 4, PAGE = 5;
-type Kind = 0 | 1 | 2 | 3 | 4 | 5;
+// Field kinds: text (truncated), id (dropped when too long), currency code, page type, then the numeric ones:
+// number, count (integer ≥ 0), seconds on one page and percent (counts, clamped to their maximum).
+const T = 0, ID = 1, CUR = 2, PAGE = 3, NUM = 4, INT = 5, SEC = 6, PCT = 7;
+type Kind = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 const ITEM_FIELDS: Array<[string, Kind]> = [
   ['item_id', ID], ['item_name', T], ['item_brand', T], ['item_category', T], ['item_category2', T], ['item_category3', T],
@@ -23,7 +25,7 @@ const ITEM_FIELDS: Array<[string, Kind]> = [
 const PARAM_FIELDS: Array<[string, Kind]> = [
   ['currency', CUR], ['value', NUM], ['transaction_id', ID], ['search_term', T], ['item_list_id', ID],
   ['item_list_name', T], ['promotion_id', ID], ['promotion_name', T], ['creative_name', T], ['creative_slot', T],
-  ['page_type', PAGE], ['engagement_time_sec', INT], ['scroll_percent', INT],
+  ['page_type', PAGE], ['engagement_time_sec', SEC], ['scroll_percent', PCT],
 ];
 
 /** True for `{}` literals and `Object.create(null)`, false for arrays, class instances, DOM nodes, dates, ... */
@@ -34,11 +36,12 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 function field(v: unknown, kind: Kind): unknown {
-  if (kind === NUM || kind === INT) {
+  if (kind >= NUM) {
     // dataLayer setups often push prices as strings; accept plain decimal strings.
     if (typeof v === 'string' && /^\s*-?\d{1,12}(\.\d{1,8})?\s*$/.test(v)) v = +v;
     if (typeof v !== 'number' || !(Math.abs(v) <= 1e9)) return;
-    return kind === NUM || (v >= 0 && v === Math.round(v)) ? v : undefined;
+    // A tracked user_engagement may not claim more than the SDK itself would measure for one page.
+    return kind === NUM ? v : v >= 0 && v === Math.round(v) ? Math.min(v, kind === SEC ? PAGE_SECONDS_MAX : kind === PCT ? 100 : v) : undefined;
   }
   if (typeof v === 'number' && isFinite(v) && kind === ID) v = String(v);
   if (typeof v !== 'string' || !(v = v.trim())) return;
@@ -92,5 +95,7 @@ export function validateEvent(name: unknown, params: unknown, notes?: string[]):
     });
     if (clean.length) out.items = clean;
   }
-  return NEEDS_ITEMS.includes(n) && !out.items ? n + ': no valid item' : { name: n, params: out };
+  if (NEEDS_ITEMS.includes(n) && !out.items) return n + ': no valid item';
+  // Engagement is folded into the profile per page kind; GA4's own user_engagement (no kind) means nothing here.
+  return n === 'user_engagement' && !out.page_type ? n + ': no page_type' : { name: n, params: out };
 }

@@ -81,6 +81,10 @@ export function applyEvent(p: Profile, e: StoredEvent, newId: () => string): voi
       add(session.pageCounts, pt, 1);
       add(session.pageSeconds, pt, params.engagement_time_sec);
       break;
+    case 'user_engagement':
+      // Visible seconds on a page of this kind (collect/engagement.ts): the intent model's *_Duration inputs.
+      add(session.pageSeconds, pt, params.engagement_time_sec);
+      break;
     case 'view_item':
       session.productViews++;
       for (const it of items) {
