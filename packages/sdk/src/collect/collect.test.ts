@@ -48,6 +48,13 @@ describe('JSON-LD products', () => {
     expect(item.item_brand).toBe('Acme');
   });
 
+  it('falls back to the first offer’s SKU (Shopify) and reads AggregateOffer prices', () => {
+    const item = productToItem({ '@type': 'Product', name: 'Tee', offers: [{ '@type': 'Offer', sku: 'TEE-S', price: '19.00', priceCurrency: 'USD' }, { '@type': 'Offer', sku: 'TEE-M' }] });
+    expect(item).toMatchObject({ item_id: 'TEE-S', price: '19.00', currency: 'USD' });
+    expect(productToItem({ sku: 'k1', offers: { '@type': 'AggregateOffer', lowPrice: 5, priceCurrency: 'EUR' } })).toMatchObject({ item_id: 'k1', price: 5 });
+    expect(productToItem({ sku: 'k2', offers: 'free' })).toMatchObject({ item_id: 'k2', price: undefined });
+  });
+
   it('stops at hostile depth and size', () => {
     let deep: Record<string, unknown> = { '@type': 'Product', sku: 'deep' };
     for (let i = 0; i < 50; i++) deep = { '@graph': [deep] };
