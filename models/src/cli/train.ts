@@ -76,7 +76,9 @@ async function recommend(args: string[]): Promise<void> {
       'event-types': { type: 'string' },
       'embedding-dim': { type: 'string', default: '64' },
       'int8-only': { type: 'boolean', default: false },
+      refit: { type: 'boolean', default: false },
       // The neural encoder (models/src/recommend/neural).
+      init: { type: 'string', default: DEFAULT_NEURAL.init },
       dim: { type: 'string', default: String(DEFAULT_NEURAL.dim) },
       'max-len': { type: 'string', default: String(DEFAULT_NEURAL.maxLen) },
       scale: { type: 'string', default: String(DEFAULT_NEURAL.scale) },
@@ -103,7 +105,9 @@ async function recommend(args: string[]): Promise<void> {
     if (!Number.isFinite(v)) fail(`--${k} ${String(o[k])}: not a number`);
     return v;
   };
+  if (o.init !== 'random' && o.init !== 'ppmi') fail(`--init ${o.init}: random or ppmi`);
   const neural: NeuralOptions = {
+    init: o.init,
     dim: num('dim'),
     maxLen: num('max-len'),
     scale: num('scale'),
@@ -135,7 +139,7 @@ async function recommend(args: string[]): Promise<void> {
     ...(o['event-types'] ? { eventTypes: o['event-types'].split(',') } : {}),
   });
   console.error(`loaded ${o.data} in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s: ${JSON.stringify(data.stats)}`);
-  await runRecommend(data, { model: o.model as RecommendModelName, out: o.out, neural, embeddingDim: num('embedding-dim'), int8Only: o['int8-only'] });
+  await runRecommend(data, { model: o.model as RecommendModelName, out: o.out, neural, embeddingDim: num('embedding-dim'), int8Only: o['int8-only'], refit: o.refit });
 }
 
 const argv = process.argv.slice(2);

@@ -21,6 +21,11 @@ export interface Protocol {
   sampled?: { negatives: number; seed: number; history: (i: number) => ArrayLike<number> };
 }
 
+/** Whether a protocol never recommends the prefix's own items (then validation should not either). */
+export function masksHistory(p: Protocol): boolean {
+  return p.mask !== undefined;
+}
+
 export function runProtocol(model: SequenceRecommender, protocol: Protocol, label: string): RankingResult {
   const bar = progress(`${label} · ${protocol.id}`, protocol.pairs.length);
   if (protocol.sampled) {

@@ -74,6 +74,18 @@ describe('npm run train, session splits, neural model', () => {
     expect(r.pessimistic['MRR@20']).toBe(int8['MRR@20']);
   });
 
+  it('starts from PPMI-SVD rows and refits on all sequences for the validated epoch count when asked', async () => {
+    const data = await loadRecommendData('session-splits', root, { validFraction: 0.2, heldOutFraction: 0.1, seed: 1 });
+    const report = (await runRecommend(data, { model: 'neural', out: join(root, 'refit'), neural: { ...neural, init: 'ppmi' }, embeddingDim: 8, engine, refit: true })) as {
+      model: { details: { init: string; trainedOn: string; fitSequences: number } };
+      metrics: Record<string, { int8: Record<string, number> }>;
+    };
+    expect(report.model.details.init).toBe('ppmi');
+    expect(report.model.details.trainedOn).toMatch(/^all training sequences, for the best epoch count/);
+    expect(report.model.details.fitSequences).toBe(1200);
+    expect(report.metrics['full-ranking']!.int8['HR@20']).toBeGreaterThan(0.5);
+  });
+
   it('baselines report float32 only and write no model files', async () => {
     const out = join(root, 'popular');
     const data = await loadRecommendData('session-splits', root, { validFraction: 0.1, heldOutFraction: 0.1, seed: 1 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ModelManifest } from '@edgewise/protocol';
 import type { RankingResult } from '../evaluate/ranking.ts';
 import type { MatMul } from '../recommend/neural/matmul.ts';
-import { runProtocol } from './protocols.ts';
+import { masksHistory, runProtocol } from './protocols.ts';
 import { buildRecommender, type NeuralOptions, type RecommendModelName } from './recommend-models.ts';
 import type { RecommendData } from './recommend-data.ts';
 import { commandLine, fixed, INT8_MAX_RELATIVE_LOSS, machine, markdownTable, pct, relativeChange } from './report.ts';
@@ -20,6 +20,8 @@ export interface RecommendRunOptions {
   embeddingDim: number;
   /** Skip the float32 evaluation of shipped models (only the int8 files are scored). */
   int8Only?: boolean;
+  /** Neural model: after choosing the epoch count on the validation tail, retrain on all training data. */
+  refit?: boolean;
   engine?: MatMul;
   /** Fixed manifest timestamp (tests). */
   createdAt?: string;
@@ -33,7 +35,16 @@ interface ProtocolResult {
 export async function runRecommend(data: RecommendData, o: RecommendRunOptions): Promise<Record<string, unknown>> {
   const { dataset } = data;
   console.error(`${data.name} (${data.format}): ${dataset.train.length} training sequences, ${dataset.numItems} items, ${dataset.test.length} test cases; ${data.valid.length} validation pairs`);
-  const trained = await buildRecommender(o.model, { data: { ...dataset, train: o.model === 'neural' ? data.fit : dataset.train }, valid: data.valid, neural: o.neural, embeddingDim: o.embeddingDim, ...(o.engine ? { engine: o.engine } : {}) });
+  const trained = await buildRecommender(o.model, {
+    data: dataset,
+    fit: data.fit,
+    valid: data.valid,
+    refit: o.refit ?? false,
+    // Validation ranks the way the test protocol does: with the history masked where the test masks it.
+    neural: { ...o.neural, train: { ...o.neural.train, validMaskPrefix: data.protocols.some(masksHistory) } },
+    embeddingDim: o.embeddingDim,
+    ...(o.engine ? { engine: o.engine } : {}),
+  });
   console.error(`${trained.label}: trained in ${trained.trainSeconds.toFixed(1)} s`);
 
   await mkdir(o.out, { recursive: true });

@@ -18,6 +18,8 @@ export function evaluateRanking(
   ks: readonly number[] = [10, 20],
   chunk = 512,
   onProgress?: (done: number, total: number) => void,
+  /** Score every item of the prefix −∞ first (the leave-one-out and shop protocols never recommend history). */
+  maskPrefix = false,
 ): RankMetrics {
   const N = model.numItems;
   const hit: Record<number, number> = {};
@@ -30,6 +32,7 @@ export function evaluateRanking(
     model.scoreBatch(part.map((p) => p.prefix), out);
     for (let b = 0; b < part.length; b++) {
       const o = b * (N + 1);
+      if (maskPrefix) for (const v of part[b]!.prefix) out[o + v] = -Infinity;
       const t = out[o + part[b]!.target]!;
       let above = 0;
       for (let j = 1; j <= N; j++) if (out[o + j]! > t) above++;

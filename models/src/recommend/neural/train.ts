@@ -33,6 +33,8 @@ export interface TrainOptions {
   maxStepsPerEpoch?: number;
   /** Validation pairs evaluated after each epoch (at most `validMax`, evenly spaced). */
   validMax: number;
+  /** Validation masks each prefix's own items, as the test protocol does (leave-one-out, shop data). */
+  validMaskPrefix?: boolean;
 }
 
 export const DEFAULT_TRAIN: TrainOptions = {
@@ -92,12 +94,15 @@ export function trainAttnPool(
   engine: MatMul,
   valid: ReadonlyArray<{ prefix: Int32Array; target: number }> = [],
   log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+  /** (N+1)×dim starting item rows (e.g. PPMI-SVD embeddings); zero rows keep their random start. */
+  initEmbedding: Float32Array | null = null,
 ): TrainResult {
   const started = performance.now();
   const rand = mulberry32(opts.seed);
   const d = cfg.dim;
   const N = cfg.numItems;
   const p = initParams(cfg, rand);
+  if (initEmbedding) warmStart(p.emb, initEmbedding, N, d);
 
   const counts = new Float64Array(N + 1);
   let nEx = 0;
@@ -198,7 +203,7 @@ export function trainAttnPool(
     const entry: EpochLog = { epoch: epoch + 1, loss: lossSum / stepsPerEpoch, seconds, stepMs: (seconds * 1000) / stepsPerEpoch };
     if (validSet.length) {
       const rec = new AttnPoolRecommender('valid', cfg, p, engine);
-      entry.valid = evaluateRanking(rec, validSet);
+      entry.valid = evaluateRanking(rec, validSet, [10, 20], 512, undefined, opts.validMaskPrefix ?? false);
       const score = entry.valid.mrr[20]! + entry.valid.hit[20]! / 3;
       log(`[neural] epoch ${epoch + 1} valid P@20 ${(100 * entry.valid.hit[20]!).toFixed(2)} MRR@20 ${(100 * entry.valid.mrr[20]!).toFixed(2)} (${validSet.length} pairs)`);
       if (!best || score > best.score) {
@@ -226,4 +231,21 @@ export function trainAttnPool(
 
 export function cloneParams(p: AttnPoolParams): AttnPoolParams {
   return { emb: p.emb.slice(), pos: p.pos.slice(), w1: p.w1.slice(), w2: p.w2.slice(), b: p.b.slice(), v: p.v.slice(), w3: p.w3.slice() };
+}
+
+/**
+ * Copies the non-zero rows of `init` into the table at the norm of the random start (uniform ±1/√d: ‖e‖ ≈ 1/√3),
+ * because Adam moves every coordinate by about the learning rate whatever the scale, so the row norm sets how
+ * fast a row turns.
+ */
+function warmStart(emb: Float32Array, init: Float32Array, numItems: number, d: number): void {
+  if (init.length !== (numItems + 1) * d) throw new RangeError(`initial embeddings hold ${init.length} values, expected ${(numItems + 1) * d}`);
+  const target = 1 / Math.sqrt(3);
+  for (let j = 1; j <= numItems; j++) {
+    let ss = 0;
+    for (let c = 0; c < d; c++) ss += init[j * d + c]! ** 2;
+    if (!(ss > 0)) continue;
+    const k = target / Math.sqrt(ss);
+    for (let c = 0; c < d; c++) emb[j * d + c] = init[j * d + c]! * k;
+  }
 }
