@@ -111,7 +111,7 @@ export async function readEdgewiseDb(page: Page): Promise<{ exists: boolean; sto
     }
     db.close();
     // Events are stored in batch records (one per write); tests read them as one list.
-    if (stores.batches) stores.events = (stores.batches as Array<{ events: unknown[] }>).flatMap((b) => b.events);
+    if (stores.batches) stores.events = (stores.batches as Array<{ json: string }>).flatMap((b) => JSON.parse(b.json));
     return { exists: true, stores };
   });
 }

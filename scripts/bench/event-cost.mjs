@@ -27,7 +27,7 @@ window.__track=(i)=>gtag('event','add_to_cart',ev(i));window.__settled=async()=>
   '/edgewise': `<!doctype html><meta charset="utf-8"><script>window.edgewise=window.edgewise||[];${EVENT}
 window.__track=(i)=>window.edgewise.track('add_to_cart',ev(i));
 window.__settled=async()=>{for(let t=0;t<600;t++){if(window.edgewise.debug&&window.edgewise.debug.pendingEvents===0)return true;await new Promise(r=>setTimeout(r,50));}return false};
-window.__stored=async()=>{const db=await new Promise((r,j)=>{const q=indexedDB.open('edgewise');q.onsuccess=()=>r(q.result);q.onerror=j});return await new Promise(r=>{const q=db.transaction('batches').objectStore('batches').getAll();q.onsuccess=()=>{db.close();r(new Set(q.result.flatMap(b=>b.events.map(e=>e.id))).size)}})};</script>
+window.__stored=async()=>{const db=await new Promise((r,j)=>{const q=indexedDB.open('edgewise');q.onsuccess=()=>r(q.result);q.onerror=j});return await new Promise(r=>{const q=db.transaction('batches').objectStore('batches').getAll();q.onsuccess=()=>{db.close();r(new Set(q.result.flatMap(b=>JSON.parse(b.json).map(e=>e.id))).size)}})};</script>
 <script src="/edgewise/edgewise.js" data-site="bench" data-consent="granted" data-allow-automation></script>`,
 };
 

@@ -186,6 +186,9 @@ async function recommend(args: string[]): Promise<void> {
 const argv = process.argv.slice(2);
 const format = peek(argv, 'format').value;
 const task = peek(argv, 'task').value ?? (format ? DEFAULT_TASK_OF_FORMAT[format] : undefined) ?? 'recommend';
-if (task === 'recommend') await recommend(argv);
+if (task === 'recommend') {
+  // A missing file or an unreadable folder is the user's to fix: one line, not a stack.
+  await recommend(argv).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
+}
 else if (DELEGATED[task]) await delegate(task, format, peek(peek(argv, 'format').rest, 'task').rest);
 else fail(`--task ${task}: one of recommend, ${Object.keys(DELEGATED).join(', ')}`);

@@ -35,12 +35,12 @@ async function storedEventNames(): Promise<string[]> {
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
-  const all = await new Promise<Array<{ events: Array<{ name: string }> }>>((resolve) => {
+  const all = await new Promise<Array<{ json: string }>>((resolve) => {
     const r = db.transaction('batches').objectStore('batches').getAll();
     r.onsuccess = () => resolve(r.result);
   });
   db.close();
-  return all.flatMap((b) => b.events.map((e) => e.name)).sort();
+  return all.flatMap((b) => (JSON.parse(b.json) as Array<{ name: string }>).map((e) => e.name)).sort();
 }
 
 const flushNow = async (api: { privacy: { export(): Promise<unknown> } }) => {

@@ -85,6 +85,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   let pending: StoredEvent[] = [];
   let live = emptyProfile(now());
   let pageItem: string | null = null;
+  // Event ids: one random prefix per page and a counter, unique on the device without a CSPRNG call per event.
+  const pageId = uuid() + '.';
+  let seq = 0;
   const viewed = new Set<string>();
 
   let store: Store | null = null;
@@ -257,7 +260,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     }
     if (!automation && !config.allowAutomation && tooFast(now())) log.warn('inhuman event rate: page kept out of profile and reports'), (automation = 'event-rate');
     if (automation) return true;
-    const ev: StoredEvent = { id: uuid(), name: v.name, params: v.params, ts, sessionId: '', source };
+    const ev: StoredEvent = { id: pageId + (++seq).toString(36), name: v.name, params: v.params, ts, sessionId: '', source };
     applyEvent(live, ev, uuid);
     if (consent.state !== 'denied') {
       if (pending.push(ev) > MEMORY_EVENTS_MAX) pending.shift();

@@ -2,7 +2,7 @@ import { openDB, type IDBPDatabase } from 'idb';
 import type { Profile } from '@edgewise/protocol';
 import { DB_NAME, DB_VERSION } from '../shared/constants.ts';
 import { isProfile } from './records.ts';
-import { PROFILE_KEY, readMeta, upgrade, type EdgewiseDB } from './schema.ts';
+import { batchRecord, PROFILE_KEY, readMeta, upgrade, type EdgewiseDB } from './schema.ts';
 import type { Store } from './types.ts';
 
 /** Another tab holds the database open at an older version and does not let go: give up after this long. */
@@ -30,7 +30,7 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
       // The events go first, in the same task that opened the transaction: when this runs as the page goes away,
       // the page may be gone before a read returns, and the events are the record the profile is rebuilt from.
       // put, not add: a batch retried after an ambiguous failure must neither duplicate nor fail on its id.
-      tx.objectStore('batches').put({ id: events[0]!.id, first: events[0]!.ts, last: events[events.length - 1]!.ts, events });
+      tx.objectStore('batches').put(batchRecord(events[0]!.id, events));
       const profiles = tx.objectStore('profile');
       let p: Profile;
       if (unloading) {

@@ -1,4 +1,5 @@
 import type { Profile } from '@edgewise/protocol';
+import { batchRecord } from './schema.ts';
 import type { MemoryTables, Store } from './types.ts';
 
 /** Values are copied in and out, as IndexedDB's structured clone would. */
@@ -15,7 +16,7 @@ export function memoryStore(profile?: Profile): Store {
     tables: t,
     async commit(events, fold) {
       const p = fold(t.profile && copy(t.profile), events);
-      t.batches.set(events[0]!.id, copy({ id: events[0]!.id, first: events[0]!.ts, last: events[events.length - 1]!.ts, events }));
+      t.batches.set(events[0]!.id, batchRecord(events[0]!.id, events));
       t.profile = copy(p);
       return p;
     },

@@ -3,14 +3,21 @@ import { isPlainObject } from '../collect/validate.ts';
 import { spendBudget } from '../privatize/budget.ts';
 import { copy } from './memory-store.ts';
 import { isOutboxItem, isProfile, readEvent } from './records.ts';
-import { PROFILE_KEY, readMeta } from './schema.ts';
+import { batchRecord, PROFILE_KEY, readMeta } from './schema.ts';
 import type { EventBatch, Store, StoreOps } from './types.ts';
 import { planUpkeep } from './upkeep.ts';
 
 /** The batch with only its valid events, or null when the record is not a batch at all. */
 function readBatch(x: unknown): EventBatch | null {
-  if (!isPlainObject(x) || typeof x.id !== 'string' || !Array.isArray(x.events)) return null;
-  const events = x.events.map(readEvent).filter((e): e is StoredEvent => e !== null);
+  if (!isPlainObject(x) || typeof x.id !== 'string' || typeof x.json !== 'string') return null;
+  let rows: unknown;
+  try {
+    rows = JSON.parse(x.json);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(rows)) return null;
+  const events = rows.map(readEvent).filter((e): e is StoredEvent => e !== null);
   return events.length ? { id: x.id, first: events[0]!.ts, last: events[events.length - 1]!.ts, events } : { id: x.id, first: 0, last: 0, events };
 }
 
@@ -36,7 +43,7 @@ export function storeOps(s: Store): StoreOps {
         const before = t.batches.size;
         const plan = planUpkeep([...t.batches.values()].map(readBatch).filter((b): b is EventBatch => b !== null), minTs, maxCount);
         for (const id of plan.remove) t.batches.delete(id);
-        for (const b of plan.put) t.batches.set(b.id, copy(b));
+        for (const b of plan.put) t.batches.set(b.id, batchRecord(b.id, b.events));
         return { dropped: plan.dropped, before, after: t.batches.size };
       },
       async spendAndQueue(item, day, epsilon, budget) {
@@ -72,7 +79,7 @@ export function storeOps(s: Store): StoreOps {
       const junk = keys.filter((_, i) => !readBatch(rows[i]));
       const plan = planUpkeep(rows.map(readBatch).filter((b): b is EventBatch => b !== null), minTs, maxCount);
       for (const id of [...junk, ...plan.remove]) tx.store.delete(id);
-      for (const b of plan.put) tx.store.put(b);
+      for (const b of plan.put) tx.store.put(batchRecord(b.id, b.events));
       await tx.done;
       return { dropped: plan.dropped, before: keys.length, after: keys.length - junk.length - plan.remove.length + plan.put.length };
     },

@@ -78,7 +78,7 @@ describe('schema migrations', () => {
     expect(dump.meta.budget).toEqual({ day: '2026-11-22', spent: 2 });
     expect(dump.outbox.map((o) => o.id)).toEqual(['r1']);
     const batches = await db.transaction('batches').store.getAll();
-    expect(batches.map((b) => b.events.length)).toEqual([BATCH_EVENTS_MAX, 37]);
+    expect(batches.map((b) => JSON.parse(b.json).length)).toEqual([BATCH_EVENTS_MAX, 37]);
     expect(await storeOps(s).eventsSince(ev(n - 3).ts)).toHaveLength(3);
     s.close();
   });

@@ -1,7 +1,7 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
 import type { Profile, StoredEvent } from '@edgewise/protocol';
 import { readEvent } from './records.ts';
-import type { EventBatch, OutboxItem } from './types.ts';
+import type { BatchRecord, EventBatch, OutboxItem } from './types.ts';
 
 /**
  * The IndexedDB layout. Events are stored in batches, one record per write (a flush of up to a few hundred
@@ -10,7 +10,7 @@ import type { EventBatch, OutboxItem } from './types.ts';
  * named records.
  */
 export interface EdgewiseDB extends DBSchema {
-  batches: { key: string; value: EventBatch; indexes: { last: number } };
+  batches: { key: string; value: BatchRecord; indexes: { last: number } };
   profile: { key: string; value: Profile };
   outbox: { key: string; value: OutboxItem };
   meta: { key: string; value: unknown };
@@ -31,6 +31,9 @@ export const BATCH_EVENTS_MAX = 500;
 // The upgrade transaction spans every store of every version, so the steps take it untyped.
 type AnyDB = IDBPDatabase<any>;
 type Upgrade = (db: AnyDB, tx: IDBPTransaction<any, any, 'versionchange'>) => void;
+
+/** The stored form of a batch of events (oldest first). */
+export const batchRecord = (id: string, events: StoredEvent[]): BatchRecord => ({ id, first: events[0]!.ts, last: events[events.length - 1]!.ts, json: JSON.stringify(events) });
 
 /** Cuts events (oldest first) into batch records of at most {@link BATCH_EVENTS_MAX}. */
 export function toBatches(events: StoredEvent[], idOf: (first: StoredEvent) => string): EventBatch[] {
@@ -63,7 +66,7 @@ export const MIGRATIONS: Upgrade[] = [
       .getAll()
       .then((rows: unknown[]) => {
         const events = rows.map(readEvent).filter((e): e is StoredEvent => e !== null);
-        for (const b of toBatches(events, (e) => 'v1-' + e.id)) tx.objectStore('batches').put(b);
+        for (const b of toBatches(events, (e) => 'v1-' + e.id)) tx.objectStore('batches').put(batchRecord(b.id, b.events));
         db.deleteObjectStore('events');
       });
   },

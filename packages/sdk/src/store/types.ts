@@ -24,6 +24,18 @@ export interface EventBatch {
   events: StoredEvent[];
 }
 
+/**
+ * A batch as stored: the events as one JSON string. Structured-cloning a few hundred small objects was most of
+ * the cost of a write (1.5 µs per event in Chromium 156 against 0.5 µs to stringify and store the string), and
+ * the events are only read back in bulk, by the lazy parts.
+ */
+export interface BatchRecord {
+  id: string;
+  first: number;
+  last: number;
+  json: string;
+}
+
 /** Epsilon spent on the device during one UTC day. */
 export interface BudgetRecord {
   day: string;
@@ -50,7 +62,7 @@ export interface StoreSnapshot {
 
 /** The memory store's tables, read by the lazily loaded operations (`ops.ts`). */
 export interface MemoryTables {
-  batches: Map<string, EventBatch>;
+  batches: Map<string, BatchRecord>;
   profile?: Profile;
   outbox: Map<string, OutboxItem>;
   meta: Map<string, unknown>;
