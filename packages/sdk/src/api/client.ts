@@ -89,6 +89,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   const pageId = uuid() + '.';
   let seq = 0;
   const viewed = new Set<string>();
+  let pageUrl: string | undefined;
 
   let store: Store | null = null;
   let storeP: Promise<Store | null> | null = null;
@@ -249,8 +250,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     }
     notes.forEach(log.debug);
     if (typeof v === 'string') return log.debug('dropped ' + source + ' event: ' + v), false;
-    // A page view (the first, or a single-page app's navigation) starts a new page.
-    if (v.name === 'page_view') viewed.clear(), (pageItem = null);
+    // A new address (a single-page app's navigation) starts a new page, whichever event comes first from it.
+    const here = loc ? loc.pathname + loc.search : '';
+    if (here !== pageUrl) viewed.clear(), (pageItem = null), (pageUrl = here);
     if (v.name === 'view_item') {
       const id = v.params.items![0]!.item_id;
       // Product pages usually announce their product twice (dataLayer and JSON-LD): one view per page.

@@ -1,13 +1,17 @@
 import type { EventSource } from '@edgewise/protocol';
 import { listenClicks } from './clicks.ts';
+import { trackEngagement, type Engagement } from './engagement.ts';
 import { jsonLdProducts } from './jsonld.ts';
+import { microdataProducts } from './microdata.ts';
+import { onNavigate } from './navigation.ts';
 import { pageType, searchTerm } from './page.ts';
 import type { Logger } from '../shared/log.ts';
 import { safe } from '../shared/safe.ts';
 
 /**
  * Everything the SDK learns from the page itself, without the merchant writing code: the page view with its kind,
- * the products in its structured data, the site-search term in its URL and clicks on `data-edgewise-*` elements.
+ * the products in its structured data (JSON-LD, else microdata), the site-search term in its URL, clicks on
+ * `data-edgewise-*` elements, single-page-app navigations, and dwell time and scroll depth per page.
  */
 
 export type Ingest = (name: string, params: unknown, source: EventSource, ts?: number) => unknown;
@@ -23,26 +27,48 @@ export interface PageEnv {
   addEventListener?: (type: string, fn: (e: Event) => void) => void;
 }
 
+/** How long after a single-page-app navigation the new page's markup is read. */
+const SPA_RENDER_WAIT_MS = 100;
+
 /** Reads the current page: one page_view, then its products and search term. */
-function readPage(env: PageEnv, ingest: Ingest, ts: number): void {
+function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement?: Engagement): void {
   const doc = env.document!;
   const loc = env.location;
-  const products = jsonLdProducts(doc);
+  let products = jsonLdProducts(doc);
+  let source: EventSource = 'jsonld';
+  if (!products.length) (products = microdataProducts(doc)), (source = 'microdata');
   const type = pageType(loc?.pathname ?? '/', doc.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), products.length > 0);
   ingest('page_view', { page_type: type }, 'auto', ts);
-  for (const p of products) ingest('view_item', { currency: p.currency, items: [p] }, 'jsonld');
+  for (const p of products) ingest('view_item', { currency: p.currency, items: [p] }, source);
+  engagement?.enter(type, products.length === 1 && typeof products[0]!.item_id === 'string' ? products[0]!.item_id : undefined);
   const term = type === 'search' && searchTerm(loc!.search);
   if (term) ingest('search', { search_term: term }, 'auto');
 }
 
-/** Starts watching the page; a failure in a callback is logged, never thrown into the page. */
+/**
+ * Starts watching the page; a failure in a callback is logged, never thrown into the page. Call it before adding
+ * the core's own visibilitychange / beforeunload / pagehide listeners: the engagement report made when the page
+ * is left must be in the events those listeners write.
+ */
 export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: Logger): void {
   const doc = env.document;
   if (!doc) return;
   listenClicks(doc, (name, params) => ingest(name, params, 'dom'));
+  const engagement = safe(log, 'engagement', () => trackEngagement(env, now, (p) => ingest('user_engagement', p, 'auto')), undefined)();
   // Stamped with the navigation's start, so it sorts before the events the page pushed while loading.
   const start = env.performance?.timeOrigin;
-  const first = safe(log, 'page view', () => readPage(env, ingest, start! <= now() ? Math.round(start!) : now()), undefined);
+  const first = safe(log, 'page view', () => readPage(env, ingest, start! <= now() ? Math.round(start!) : now(), engagement), undefined);
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', first);
   else first();
+  // A single-page app's navigation: report the page left, then read the new one a little later, once the app
+  // has rendered it (routers call pushState first and render after), stamped with the navigation's time.
+  if (env.history && env.location)
+    onNavigate(
+      env,
+      safe(log, 'navigation', () => {
+        const at = now();
+        engagement?.leave();
+        setTimeout(safe(log, 'page view', () => readPage(env, ingest, at, engagement), undefined), SPA_RENDER_WAIT_MS);
+      }, undefined),
+    );
 }

@@ -51,12 +51,15 @@ function bump(scores: Record<string, number>, factor: number, key?: string, w = 
  */
 export function applyEvent(p: Profile, e: StoredEvent, newId: () => string): void {
   let session = p.session;
-  if (!session.sessionId || e.ts - session.lastEventAt > SESSION_GAP_MS) {
+  // Engagement is reported when a page is left, possibly long after the shopper's last action: it belongs to the
+  // session it measured and never opens one.
+  const engagement = e.name === 'user_engagement';
+  if (!engagement && (!session.sessionId || e.ts - session.lastEventAt > SESSION_GAP_MS)) {
     session = p.session = { ...emptyProfile(0).session, sessionId: newId(), startedAt: e.ts, lastEventAt: e.ts };
     p.rfm.sessions++;
   }
   e.sessionId = session.sessionId;
-  session.lastEventAt = Math.max(session.lastEventAt, e.ts);
+  if (!engagement) session.lastEventAt = Math.max(session.lastEventAt, e.ts);
 
   // Scores are kept as of p.updatedAt: moving time forward decays them all; an older event counts for less.
   let w = WEIGHT[e.name] ?? 0;

@@ -33,8 +33,10 @@ export function inventory({ config, debug, gpc, counts }: InventoryState): Inven
     collects: [
       'page views: the page kind only (home, product, ...), never the URL',
       'GA4 events pushed to window.dataLayer (gtag and GTM shapes)',
-      'schema.org Product JSON-LD on product pages',
+      'schema.org Product in JSON-LD or microdata on product pages',
       'clicks on elements marked data-edgewise-*',
+      'single-page-app navigations (History API): a new page view, the address itself is not kept',
+      'visible seconds and deepest scroll point per page (user_engagement), when the page is left',
       'edgewise.track() calls',
     ],
     sends: [
