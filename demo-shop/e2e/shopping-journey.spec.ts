@@ -135,6 +135,9 @@ test('junk given to every public call never throws into the page', async ({ page
     for (const a of junk) {
       for (const b of junk) await attempt('track', () => ew.track(a, b));
       await attempt('recommend', () => ew.recommend(a));
+      await attempt('understand', () => ew.understand(a));
+      await attempt('intent', () => ew.intent(a));
+      await attempt('segment', () => ew.segment(a));
       await attempt('consent.set', () => ew.consent.set(a));
       await attempt('on', () => ew.on(a, (b: unknown) => b));
     }
@@ -144,4 +147,25 @@ test('junk given to every public call never throws into the page', async ({ page
   expect(outcome).toEqual([]);
   expect(pageErrors).toEqual([]);
   expect(network.length).toBeGreaterThan(0);
+});
+
+test('intent(), understand() and segment() answer on the device from the shop’s models; the text never leaves the page', async ({ page, network }) => {
+  const secret = 'Where is my order #12345?';
+  await page.goto(`${SHOP}/?consent=granted`);
+  const [href] = await productLinksIn(page, (await page.locator('a[href^="/category/"]').first().getAttribute('href'))!.split('/').pop()!, 1);
+  await viewProduct(page, href!);
+  await page.getByRole('button', { name: /add to cart/i }).first().click();
+  const answers = await page.evaluate(async (text) => {
+    const ew = (window as any).edgewise;
+    return { intent: await ew.intent(), understood: await ew.understand(text), segment: await ew.segment(), notText: await ew.understand(42) };
+  }, secret);
+  expect(answers.intent.purchase).toBeGreaterThanOrEqual(0);
+  expect(answers.intent.purchase).toBeLessThanOrEqual(1);
+  expect(answers.intent.modelVersion).toEqual(expect.any(String));
+  expect(answers.understood.intent).toBe('track_order');
+  expect(answers.understood.entities).toEqual([expect.objectContaining({ type: 'order_number', value: '12345', refersTo: 'order' })]);
+  expect(answers.segment).toEqual(expect.objectContaining({ segment: expect.any(String), label: expect.any(String) }));
+  expect(answers.notText).toBeNull();
+  // What was typed stays on the device: no request carries it (the network fixture also audits every request).
+  expect(network.filter((r) => (r.body ?? '').includes('12345') || r.url.includes('12345'))).toEqual([]);
 });

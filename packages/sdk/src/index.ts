@@ -11,8 +11,8 @@ import type { PartLoader } from './shared/parts.ts';
 export { EVENT_NAMES } from '@edgewise/protocol';
 export type { EventItem, EventName, EventParams, PageType, RecommendedItem } from '@edgewise/protocol';
 export type {
-  ConsentSource, ConsentState, DebugInfo, Edgewise, EdgewiseEvents, ExportData, Inventory, LogEntry, Recommendations,
-  RecommendOptions, ReportStatus,
+  ConsentSource, ConsentState, DebugInfo, Edgewise, EdgewiseEvents, ExportData, IntentAnswer, Inventory, LogEntry,
+  Recommendations, RecommendOptions, ReportStatus, SegmentAnswer, UnderstandAnswer,
 } from './api/types.ts';
 
 /** Options of {@link createEdgewise}; the same settings as the script tag's `data-*` attributes. */

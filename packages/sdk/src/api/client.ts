@@ -12,7 +12,7 @@ import {
 } from '../shared/constants.ts';
 import { uuid } from '../shared/ids.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
-import type { Host, PartLoader, Privacy, Recommendations, Recommender, Reporter, ReportStatus, Upkeep } from '../shared/parts.ts';
+import type { Host, PartLoader, Privacy, Recommendations, Recommender, Reporter, ReportStatus, TaskAnswers, Upkeep } from '../shared/parts.ts';
 import { describe, safe, safeAsync } from '../shared/safe.ts';
 import { utcDay, whenIdle } from '../shared/time.ts';
 import { deleteDatabase } from '../store/database.ts';
@@ -107,6 +107,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   let lastFlush = 0;
 
   let recommenderP: Promise<Recommender> | null = null;
+  let tasksP: Promise<TaskAnswers> | null = null;
   let reporterP: Promise<Reporter> | null = null;
   let privacyP: Promise<Privacy> | null = null;
   let upkeepP: Promise<Upkeep> | null = null;
@@ -304,13 +305,22 @@ export function createClient(config: Config, deps: ClientDeps): Client {
 
   // ---- public object -------------------------------------------------------------------------------------------
 
+  /** With consent, the stored profile (earlier pages) is read first, unless that takes too long. */
+  const profileRead = () => consent.state === 'granted' && Promise.race([openStore(), new Promise((r) => setTimeout(r, PROFILE_WAIT_MS))]);
+
   async function recommend(options?: unknown): Promise<Recommendations> {
-    if (consent.state === 'granted') await Promise.race([openStore(), new Promise((r) => setTimeout(r, PROFILE_WAIT_MS))]);
+    await profileRead();
     const rec = await part(() => recommenderP, (p) => (recommenderP = p), () => parts.infer().then((m) => m.createRecommender(host)));
     const r = await rec.recommend(options, live, pageItem);
     backend = r.backend;
     return r;
   }
+
+  /** Runs one of the other tasks on the worker the recommender uses. */
+  const task = async <R>(run: (t: TaskAnswers) => Promise<R>): Promise<R> => {
+    await profileRead();
+    return run(await part(() => tasksP, (p) => (tasksP = p), () => parts.infer().then((m) => m.createTasks(host))));
+  };
 
   const privacy = () => part(() => privacyP, (p) => (privacyP = p), () => parts.privacy().then((m) => m.createPrivacy(host)));
 
@@ -352,6 +362,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     version: SDK_VERSION,
     track: safe(log, 'track', (name: unknown, params?: unknown) => ingest(name, params, 'api'), false) as Edgewise['track'],
     recommend: safeAsync(log, 'recommend', recommend, () => ({ items: [], source: 'none', backend: null })),
+    intent: safeAsync(log, 'intent', () => task((t) => t.intent(live)), () => null),
+    understand: safeAsync(log, 'understand', (text: unknown) => task((t) => t.understand(text)), () => null),
+    segment: safeAsync(log, 'segment', () => task((t) => t.segment(live)), () => null),
     consent: {
       set: safeAsync(
         log,

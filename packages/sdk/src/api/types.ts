@@ -1,10 +1,11 @@
 import type { EventName, EventParams, EventSource, Profile, StoredEvent } from '@edgewise/protocol';
 import type { ConsentSource, ConsentState } from '../consent/consent.ts';
 import type { LogEntry } from '../shared/log.ts';
+import type { IntentAnswer, SegmentAnswer, UnderstandAnswer } from '../infer/tasks.ts';
 import type { Recommendations, RecommendOptions, ReportStatus } from '../shared/parts.ts';
 import type { OutboxItem } from '../store/types.ts';
 
-export type { ConsentSource, ConsentState, LogEntry, Recommendations, RecommendOptions, ReportStatus };
+export type { ConsentSource, ConsentState, IntentAnswer, LogEntry, Recommendations, RecommendOptions, ReportStatus, SegmentAnswer, UnderstandAnswer };
 
 /** What `edgewise.debug` shows: the SDK's state, for the debug panel and browser tests. No personal data. */
 export interface DebugInfo {
@@ -69,6 +70,16 @@ export interface Edgewise {
   track(name: EventName, params?: EventParams): boolean;
   /** Recommended items for this shopper, excluding the item on screen, the cart and past purchases. Never rejects. */
   recommend(options?: RecommendOptions): Promise<Recommendations>;
+  /** The probability that this session ends in a purchase, from its page mix and timings; null without a model or a session. Never rejects. */
+  intent(): Promise<IntentAnswer | null>;
+  /**
+   * What a shopper typed into a search or help box: one of the customer-support intents (track an order, return,
+   * ...) with its confidence, and the entities an answer needs (order numbers, amounts, dates, catalog terms).
+   * Runs in the worker; the text never leaves the device. Null for anything but a string, or without a model.
+   */
+  understand(text: string): Promise<UnderstandAnswer | null>;
+  /** The shopper's segment (with a plain-language label) from this session; null without a model or a session. */
+  segment(): Promise<SegmentAnswer | null>;
   consent: {
     /** Called by the merchant's consent tool. 'denied' after 'granted' deletes everything stored. */
     set(state: 'granted' | 'denied'): Promise<void>;

@@ -1,9 +1,9 @@
 import { wrap, type Remote } from 'comlink';
 import type { Profile, RecommendRequest, RecommendResult, RuntimeStatus, WorkerApi } from '@edgewise/protocol';
 import { describe } from '../shared/safe.ts';
-import type { Host, Infer, Recommender } from '../shared/parts.ts';
+import type { Host, Infer, Recommender, TaskAnswers } from '../shared/parts.ts';
 import { recommend } from './recommend.ts';
-import { intent, segment, understand, type IntentAnswer, type SegmentAnswer, type TaskClient, type UnderstandAnswer } from './tasks.ts';
+import { intent, segment, understand, type TaskClient } from './tasks.ts';
 
 /**
  * The inference part (`edgewise-infer.js`): starts the runtime's worker on first use and talks to it through
@@ -94,17 +94,7 @@ export function createRecommender(h: Host): Recommender {
   return { recommend: (options, profile, pageItem) => recommend(infer, options, profile, pageItem) };
 }
 
-/**
- * The other tasks for the core's public API, over the same worker as {@link createRecommender}: `intent(profile)`
- * for `edgewise.intent()`, `understand(text)` for `edgewise.understand(text)`, `segment(profile)` for
- * `edgewise.segment()`. Each resolves to its answer or to null (logged) — never rejects.
- */
-export interface TaskAnswers {
-  intent(profile: Profile): Promise<IntentAnswer | null>;
-  understand(text: unknown): Promise<UnderstandAnswer | null>;
-  segment(profile: Profile): Promise<SegmentAnswer | null>;
-}
-
+/** The other tasks for the core's public API (`edgewise.intent()`, `.understand(text)`, `.segment()`), over the same worker. */
 export function createTasks(h: Host): TaskAnswers {
   const infer = clientFor(h);
   return {

@@ -5,7 +5,7 @@
  */
 
 /** Methods a queued entry may name. */
-export const QUEUE_METHODS = ['track', 'recommend', 'consent.set', 'privacy.forget', 'privacy.export', 'privacy.inventory', 'on'];
+export const QUEUE_METHODS = ['track', 'recommend', 'intent', 'understand', 'segment', 'consent.set', 'privacy.forget', 'privacy.export', 'privacy.inventory', 'on'];
 
 function call(api: Record<string, any>, entry: unknown, log: (m: string) => void): void {
   const [method, ...args] = Array.isArray(entry) ? entry : [];

@@ -1,5 +1,6 @@
 import type { CategoryInterestReport, Profile, RecommendRequest, RecommendResult, RuntimeStatus } from '@edgewise/protocol';
 import type { DebugInfo, ExportData, Inventory } from '../api/types.ts';
+import type { IntentAnswer, SegmentAnswer, UnderstandAnswer } from '../infer/tasks.ts';
 import type { Config } from '../loader/config.ts';
 import type { Store } from '../store/types.ts';
 import type { Logger } from './log.ts';
@@ -76,6 +77,15 @@ export interface Infer {
 export interface Recommender {
   recommend(options: unknown, profile: Profile, pageItem: string | null): Promise<Recommendations>;
 }
+/**
+ * The other tasks, over the same worker as the recommender: each resolves to its answer or to null (with a debug
+ * line: no model, a refused model, junk, a timeout) — never rejects.
+ */
+export interface TaskAnswers {
+  intent(profile: Profile): Promise<IntentAnswer | null>;
+  understand(text: unknown): Promise<UnderstandAnswer | null>;
+  segment(profile: Profile): Promise<SegmentAnswer | null>;
+}
 export interface Reporter {
   /** Builds, privatizes and queues today's report if the day qualifies and the budget allows; then sends. */
   maybeReport(): Promise<void>;
@@ -97,7 +107,7 @@ export interface Privacy {
 
 /** How the core obtains its parts: by URL beside the script, or through a bundler's dynamic import. */
 export interface PartLoader {
-  infer(): Promise<{ createRecommender(h: Host): Recommender }>;
+  infer(): Promise<{ createRecommender(h: Host): Recommender; createTasks(h: Host): TaskAnswers }>;
   ui(): Promise<{ mount(el: HTMLElement, h: Host): void }>;
   report(): Promise<{ createReporter(h: Host): Reporter }>;
   privacy(): Promise<{ createPrivacy(h: Host): Privacy }>;

@@ -38,6 +38,7 @@ export function inventory({ config, debug, gpc, counts }: InventoryState): Inven
       'single-page-app navigations (History API): a new page view, the address itself is not kept',
       'visible seconds and deepest scroll point per page (user_engagement), when the page is left',
       'edgewise.track() calls',
+      'texts the shop passes to edgewise.understand(): classified in the worker, never stored or sent',
     ],
     sends: [
       {
@@ -50,7 +51,7 @@ export function inventory({ config, debug, gpc, counts }: InventoryState): Inven
         when: 'at most once per UTC day, after ' + REPORT_MIN_INTEREST_EVENTS + ' product interest events in known categories or a purchase, only with consent granted',
       },
     ],
-    neverSends: ['events', 'item ids', 'URLs or referrers', 'user, device or session identifiers', 'search terms', 'cookies'],
+    neverSends: ['events', 'item ids', 'URLs or referrers', 'user, device or session identifiers', 'search terms', 'texts given to understand()', 'cookies'],
     downloads: [config.modelBaseUrl + 'index.json', 'model files verified by SHA-256 (in the worker)'],
   };
 }
