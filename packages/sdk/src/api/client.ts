@@ -89,7 +89,6 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   const pageId = uuid() + '.';
   let seq = 0;
   const viewed = new Set<string>();
-  let pageUrl: string | undefined;
 
   let store: Store | null = null;
   let storeP: Promise<Store | null> | null = null;
@@ -251,9 +250,6 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     }
     notes.forEach(log.debug);
     if (typeof v === 'string') return log.debug('dropped ' + source + ' event: ' + v), false;
-    // A new address (a single-page app's navigation) starts a new page, whichever event comes first from it.
-    const here = loc ? loc.pathname + loc.search : '';
-    if (here !== pageUrl) viewed.clear(), (pageItem = null), (pageUrl = here);
     if (v.name === 'view_item') {
       const id = v.params.items![0]!.item_id;
       // Product pages usually announce their product twice (dataLayer and JSON-LD): one view per page.
@@ -405,7 +401,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     // page_view is ours (one per page, with its kind); gtm.* and custom names are not ecommerce and are ignored.
     if (!hookDataLayer(env, (name, params) => name !== 'page_view' && ingest(name, params, 'datalayer'))) log.warn('window.dataLayer is not an array');
     if (doc) {
-      watchPage(env, ingest, now, log);
+      // A single-page app's navigation starts a new page, whichever event comes first from it.
+      watchPage(env, ingest, now, log, () => (viewed.clear(), (pageItem = null)));
       defineElement(env, (el) =>
         parts.ui().then(
           (m) => m.mount(el, host),

@@ -48,9 +48,10 @@ function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement?: Engagem
 /**
  * Starts watching the page; a failure in a callback is logged, never thrown into the page. Call it before adding
  * the core's own visibilitychange / beforeunload / pagehide listeners: the engagement report made when the page
- * is left must be in the events those listeners write.
+ * is left must be in the events those listeners write. `onNewPage` runs at each single-page-app navigation, before
+ * any event of the new page.
  */
-export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: Logger): void {
+export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: Logger, onNewPage: () => void): void {
   const doc = env.document;
   if (!doc) return;
   listenClicks(doc, (name, params) => ingest(name, params, 'dom'));
@@ -68,6 +69,7 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
       safe(log, 'navigation', () => {
         const at = now();
         engagement?.leave();
+        onNewPage();
         setTimeout(safe(log, 'page view', () => readPage(env, ingest, at, engagement), undefined), SPA_RENDER_WAIT_MS);
       }, undefined),
     );

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { EventName, EventParams, StoredEvent } from '@edgewise/protocol';
+import { PROFILE_HALF_LIFE_DAYS } from '@edgewise/protocol';
+import { AFFINITY_KEYS_MAX, SESSION_GAP_MS } from '../shared/constants.ts';
+import { applyEvent, applyEvents, emptyProfile } from './profile.ts';
+
+const T0 = Date.UTC(2026, 11, 1);
+const DAY = 86_400_000;
+let n = 0;
+const ids = () => 's' + ++n;
+const ev = (name: EventName, params: EventParams, ts: number): StoredEvent => ({ id: 'e' + ++n, name, params, ts, sessionId: '', source: 'api' });
+const view = (item: string, category: string, ts: number, brand?: string) => ev('view_item', { items: [{ item_id: item, item_category: category, item_brand: brand, price: 10 }] }, ts);
+
+describe('the local profile', () => {
+  it('decays affinities with the half-life: a view 14 days ago weighs half of one now', () => {
+    const p = emptyProfile(T0);
+    applyEvents(p, [view('a', 'shoes', T0), view('b', 'bags', T0 + PROFILE_HALF_LIFE_DAYS * DAY)], ids);
+    expect(p.categoryAffinity.shoes).toBeCloseTo(0.5, 6);
+    expect(p.categoryAffinity.bags).toBeCloseTo(1, 6);
+    expect(p.updatedAt).toBe(T0 + PROFILE_HALF_LIFE_DAYS * DAY);
+  });
+
+  it('weighs an event that arrives late (another tab) by its own age, without rewinding time', () => {
+    const p = emptyProfile(T0);
+    applyEvents(p, [view('a', 'shoes', T0 + PROFILE_HALF_LIFE_DAYS * DAY), view('b', 'bags', T0)], ids);
+    expect(p.categoryAffinity.bags).toBeCloseTo(0.5, 6);
+    expect(p.updatedAt).toBe(T0 + PROFILE_HALF_LIFE_DAYS * DAY);
+  });
+
+  it('gives a burst of events within a minute the same scores as exact decay would, to 1e-4', () => {
+    const p = emptyProfile(T0);
+    const burst = Array.from({ length: 600 }, (_, i) => view('i' + (i % 7), i % 2 ? 'shoes' : 'bags', T0 + i * 100, 'acme'));
+    applyEvents(p, burst, ids);
+    const exact = (from: number) => burst.filter((_, i) => i % 2 === from).reduce((s, e) => s + Math.pow(2, -(burst.at(-1)!.ts - e.ts) / (PROFILE_HALF_LIFE_DAYS * DAY)), 0);
+    // Scores are as of p.updatedAt; bring the exact sums to that time.
+    const at = Math.pow(2, (burst.at(-1)!.ts - p.updatedAt) / (PROFILE_HALF_LIFE_DAYS * DAY));
+    expect(p.categoryAffinity.shoes! / (exact(1) * at)).toBeCloseTo(1, 4);
+    expect(p.categoryAffinity.bags! / (exact(0) * at)).toBeCloseTo(1, 4);
+    expect(p.brandAffinity.acme).toBeCloseTo(p.categoryAffinity.shoes! + p.categoryAffinity.bags!, 9);
+  });
+
+  it('keeps at most AFFINITY_KEYS_MAX keys, evicting the weakest', () => {
+    const p = emptyProfile(T0);
+    applyEvent(p, ev('purchase', { items: [{ item_id: 'x', item_category: 'strong' }] }, T0), ids);
+    for (let i = 0; i < AFFINITY_KEYS_MAX + 20; i++) applyEvent(p, view('v' + i, 'c' + i, T0 + i), ids);
+    expect(Object.keys(p.categoryAffinity)).toHaveLength(AFFINITY_KEYS_MAX);
+    expect(p.categoryAffinity.strong).toBeGreaterThan(4);
+  });
+
+  it('opens a session after 30 minutes of inactivity, but never for a late user_engagement', () => {
+    const p = emptyProfile(T0);
+    applyEvent(p, ev('page_view', { page_type: 'product' }, T0), ids);
+    const first = p.session.sessionId;
+    const engagement = ev('user_engagement', { page_type: 'product', engagement_time_sec: 120, scroll_percent: 80 }, T0 + SESSION_GAP_MS + 60_000);
+    applyEvent(p, engagement, ids);
+    expect(p.session.sessionId).toBe(first);
+    expect(engagement.sessionId).toBe(first);
+    expect(p.session.pageSeconds.product).toBe(120);
+    expect(p.rfm.sessions).toBe(1);
+    applyEvent(p, ev('page_view', { page_type: 'home' }, T0 + SESSION_GAP_MS + 120_000), ids);
+    expect(p.session.sessionId).not.toBe(first);
+    expect(p.rfm.sessions).toBe(2);
+  });
+
+  it('tracks the cart through add, remove, the cart listing and the purchase', () => {
+    const p = emptyProfile(T0);
+    const item = (id: string) => ({ item_id: id, price: 5, quantity: 2 });
+    applyEvents(p, [ev('add_to_cart', { items: [item('a')] }, T0), ev('add_to_cart', { items: [item('b')] }, T0 + 1), ev('remove_from_cart', { items: [item('a')] }, T0 + 2)], ids);
+    expect(p.cartItems).toEqual(['b']);
+    applyEvent(p, ev('view_cart', { items: [item('b'), item('c')] }, T0 + 3), ids);
+    expect(p.cartItems).toEqual(['b', 'c']);
+    applyEvent(p, ev('purchase', { transaction_id: 't', items: [item('b'), item('c')] }, T0 + 4), ids);
+    expect(p.cartItems).toEqual([]);
+    expect(p.purchasedItems).toEqual(['b', 'c']);
+    expect(p.rfm).toMatchObject({ purchases: 1, revenue: 20, lastPurchaseAt: T0 + 4 });
+  });
+});
