@@ -74,4 +74,19 @@ describe('the local profile', () => {
     expect(p.purchasedItems).toEqual(['b', 'c']);
     expect(p.rfm).toMatchObject({ purchases: 1, revenue: 20, lastPurchaseAt: T0 + 4 });
   });
+
+  it('keeps recent and cart lists free of repeats, newest last, within their bounds', () => {
+    const p = emptyProfile(T0);
+    const item = (id: string) => ({ item_id: id });
+    applyEvent(p, ev('view_cart', { items: [item('a'), item('b'), item('a')] }, T0), ids);
+    applyEvent(p, ev('add_to_cart', { items: [item('a')] }, T0 + 1), ids);
+    expect(p.cartItems).toEqual(['b', 'a']);
+    for (let i = 0; i < 260; i++) applyEvent(p, ev('add_to_cart', { items: [item('x' + (i % 230))] }, T0 + 2 + i), ids);
+    expect(p.cartItems).toHaveLength(200);
+    expect(new Set(p.cartItems).size).toBe(200);
+    expect(p.cartItems.at(-1)).toBe('x29');
+    expect(p.recentItems).toHaveLength(50);
+    expect(new Set(p.recentItems).size).toBe(50);
+    expect(p.recentItems.slice(-3)).toEqual(['x27', 'x28', 'x29']);
+  });
 });

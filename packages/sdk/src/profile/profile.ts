@@ -30,10 +30,22 @@ export function cloneProfile(p: Profile): Profile {
   return JSON.parse(JSON.stringify(p)) as Profile;
 }
 
+/**
+ * The ids in each recent-items list, so that a new id (the usual case) is not searched for in up to 200 others.
+ * Only {@link pushRecent} changes a list in place; lists replaced or copied get their own set on first use.
+ */
+const members = new WeakMap<string[], Set<string>>();
+
 function pushRecent(list: string[], id: string, max = RECENT_ITEMS_MAX): void {
-  const at = list.indexOf(id);
-  if (at >= 0) list.splice(at, 1);
-  if (list.push(id) > max) list.shift();
+  let set = members.get(list);
+  if (!set) {
+    members.set(list, (set = new Set(list)));
+    // A cart taken from a view_cart listing may name an item twice: keep one, as the set does.
+    if (set.size < list.length) list.splice(0, list.length, ...set);
+  }
+  if (set.has(id)) list.splice(list.lastIndexOf(id), 1);
+  else set.add(id);
+  if (list.push(id) > max) set.delete(list.shift()!);
 }
 
 /** Multiplies every score by `factor` and prunes the ones that became negligible. */
