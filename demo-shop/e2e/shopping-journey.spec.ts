@@ -169,3 +169,15 @@ test('intent(), understand() and segment() answer on the device from the shop’
   // What was typed stays on the device: no request carries it (the network fixture also audits every request).
   expect(network.filter((r) => (r.body ?? '').includes('12345') || r.url.includes('12345'))).toEqual([]);
 });
+
+test('the help page understands a question on the device and links to the answer', async ({ page, network }) => {
+  await page.goto(`${SHOP}/help?consent=granted`);
+  await page.waitForFunction(() => typeof (window as any).edgewise?.understand === 'function');
+  await page.getByLabel('Your question').fill('i want to cancel order 4587');
+  await page.getByRole('button', { name: 'Ask' }).click();
+  await expect(page.locator('[data-help-intent]')).toHaveText('cancel order');
+  await expect(page.locator('[data-help-entities]')).toContainText('order number: 4587');
+  await expect(page.getByRole('link', { name: /cancel an order/i })).toBeVisible();
+  await page.screenshot({ path: 'test-results/help-page.png' });
+  expect(network.filter((r) => (r.body ?? '').includes('4587') || r.url.includes('4587'))).toEqual([]);
+});

@@ -99,4 +99,49 @@
     })();
   }
   showInventory();
+
+  // The help box: edgewise.understand() classifies the question in the SDK's worker; the shop turns the intent
+  // into the right link. Nothing typed here is sent to any server.
+  var ANSWERS = {
+    track_order: ['Track your order', '/cart'], delivery_period: ['Delivery times', '/privacy'], cancel_order: ['Cancel an order', '/cart'],
+    change_order: ['Change an order', '/cart'], get_refund: ['Refunds', '/cart'], track_refund: ['Track a refund', '/cart'],
+    check_payment_methods: ['Payment methods', '/checkout'], payment_issue: ['Payment problems', '/checkout'],
+    change_shipping_address: ['Change the delivery address', '/checkout'], set_up_shipping_address: ['Add a delivery address', '/checkout']
+  };
+  var help = document.querySelector('form[data-help]');
+  var answer = document.querySelector('[data-help-answer]');
+  if (help && answer) help.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var text = help.elements.text.value;
+    var ew = window.edgewise;
+    answer.hidden = false;
+    if (!ew || Array.isArray(ew) || !ew.understand) { answer.textContent = 'The assistant is still loading; try again in a moment.'; return; }
+    answer.textContent = 'Thinking…';
+    ew.understand(text).then(function (r) {
+      answer.textContent = '';
+      if (!r) { answer.textContent = 'Sorry, the assistant is not available on this device.'; return; }
+      var head = document.createElement('p');
+      head.innerHTML = 'It looks like: <b data-help-intent></b> <span class="muted" data-help-confidence></span>';
+      head.querySelector('[data-help-intent]').textContent = r.intent.replace(/_/g, ' ');
+      head.querySelector('[data-help-confidence]').textContent = '(' + Math.round(r.confidence * 100) + ' % sure)';
+      answer.appendChild(head);
+      var go = ANSWERS[r.intent];
+      if (go) {
+        var link = document.createElement('a');
+        link.href = go[1];
+        link.textContent = go[0] + ' →';
+        answer.appendChild(link);
+      }
+      if (r.entities.length) {
+        var list = document.createElement('ul');
+        list.setAttribute('data-help-entities', '');
+        r.entities.forEach(function (e) {
+          var li = document.createElement('li');
+          li.textContent = e.type.replace(/_/g, ' ') + ': ' + e.value;
+          list.appendChild(li);
+        });
+        answer.appendChild(list);
+      }
+    });
+  });
 })();

@@ -68,6 +68,7 @@ ${page.jsonLd ? html`<script type="application/ld+json">${scriptJson(page.jsonLd
   <div class="bar">
     <a class="logo" href="/"><span class="logo-mark">e</span>Edgewise <b>Demo Shop</b></a>
     <form class="search" action="/search" method="get" role="search"><input name="q" type="search" placeholder="Search products" aria-label="Search products" maxlength="100"><button type="submit">Search</button></form>
+    <a class="help-link" href="/help">Help</a>
     <a class="cart-link" href="/cart">Cart <span class="cart-count" data-cart-count>${ctx.cartCount}</span></a>
   </div>
   <nav class="categories" aria-label="Categories">${catalog.categories.map((c) => html`<a href="/category/${c.id}">${c.name}</a>`)}</nav>
@@ -301,6 +302,21 @@ departments were visited (local differential privacy), never product ids, pages 
 <p><button type="button" data-consent-choice="granted">Allow personalization</button> <button type="button" class="secondary" data-consent-choice="denied">Turn it off and delete my data</button></p>
 <h2>Inventory reported by the SDK</h2>
 <pre class="inventory" data-privacy-inventory>Loading…</pre>`,
+  };
+}
+
+export function helpPage(): Page {
+  return {
+    status: 200,
+    title: 'Help',
+    body: html`<h1>How can we help?</h1>
+<p class="muted">Type your question. It is understood by a small model in your browser and never sent anywhere.</p>
+<form class="help" data-help>
+  <label for="help-text">Your question</label>
+  <textarea id="help-text" name="text" rows="3" maxlength="1000" placeholder="Where is my order #12345?" required></textarea>
+  <button type="submit">Ask</button>
+</form>
+<section class="help-answer" data-help-answer aria-live="polite" hidden></section>`,
   };
 }
 

@@ -7,7 +7,7 @@ import type { Catalog, Product } from '../catalog/types.ts';
 import { CART_COOKIE, CONSENT_COOKIE, ORDER_COOKIE, parseCart, parseConsent, parseCookies, parseOrder, type ConsentChoice } from './cart.ts';
 import { productSvg } from './images.ts';
 import {
-  cartPage, categoryPage, checkoutPage, homePage, layout, notFoundPage, privacyPage, productPage, searchPage, thankYouPage,
+  cartPage, categoryPage, checkoutPage, helpPage, homePage, layout, notFoundPage, privacyPage, productPage, searchPage, thankYouPage,
   type Page, type PageContext,
 } from './pages.ts';
 
@@ -137,6 +137,7 @@ export function createShopServer(options: ShopOptions): Server {
     }
     if (path === '/search') return page(searchPage(ctxFor(), (url.searchParams.get('q') ?? '').slice(0, MAX_QUERY_LENGTH).trim()));
     if (path === '/privacy') return page(privacyPage());
+    if (path === '/help') return page(helpPage());
     return page(null);
   }
 
