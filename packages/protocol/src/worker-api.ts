@@ -131,6 +131,20 @@ export interface RuntimeStatus {
   probed: Array<{ backend: BackendName; ok: boolean; reason?: string; calibrationMs?: number }>;
   models: Array<{ task: string; version: string; kind: string; items?: number }>;
   errors: CodedError[];
+  /**
+   * Where the last init's time went, ms: `models` (index, manifests, files from Cache Storage or the network,
+   * SHA-256, building the models) and `probe` (the backends' capability probes) run side by side; `attach` puts
+   * the catalog on the chosen kernel and warms it up (shader compilation, JIT); `total` is the whole init.
+   */
+  initMs?: { models: number; probe: number; attach: number; total: number };
+  /** Whether the backend was chosen from a calibration remembered for this device and model version. */
+  rememberedChoice?: boolean;
+  /**
+   * Bytes the recommend model holds in the worker: `catalog` = the int8 table, scales, categories and the
+   * parsed catalog items (an estimate for the items); `kernel` = the copy the kernel scans (WASM memory, GPU
+   * buffers, tfjs tensors), 0 when it reads the model's own arrays.
+   */
+  memoryBytes?: { catalog: number; kernel: number };
 }
 
 /** What `runtime/src/worker.ts` exposes through comlink. */

@@ -77,7 +77,7 @@ function syntheticModel(n: number, d: number, categories: number, seed: number):
   const cats = Array.from({ length: categories }, (_, i) => `cat-${i}`);
   return {
     version: 'bench', name: 'bench', size: n, dim: d, codes, scales, popularity: null, items: [], rowOf: new Map(),
-    categoryOfRow, categories: cats, categoryIndex: new Map(cats.map((c, i) => [c, i])), recencyDecay: 0.7,
+    categoryOfRow, categories: cats, categoryIndex: new Map(cats.map((c, i) => [c, i])), recencyDecay: 0.7, residentBytes: codes.byteLength + scales.byteLength + categoryOfRow.byteLength,
   };
 }
 
@@ -94,6 +94,7 @@ function queries(d: number, count: number, seed: number): Float32Array[] {
 class Float32LoopScanner implements CatalogScanner {
   readonly backend = 'cpu' as const;
   readonly kernel = 'float32-loop';
+  readonly residentBytes = 0;
   private readonly table: Float32Array;
   constructor(private readonly model: RecommendModel) {
     const { size: n, dim: d, codes, scales } = model;

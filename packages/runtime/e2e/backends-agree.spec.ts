@@ -128,6 +128,28 @@ test('a lost WebGPU device mid-session: the call that hits it is answered by the
   expect(run.errors).toEqual([]);
 });
 
+test('a lost WebGL context mid-session: tfjs would read back zeros; the call is answered by the next backend', async ({ page }) => {
+  await openPage(page, origin);
+  const recent = HISTORIES[1]!;
+  const steps = [{ count: 10, recentItems: recent }, 'loseDevice', { count: 10, recentItems: recent }, { count: 10, recentItems: HISTORIES[0] }, 'status'];
+  const run = statusOf(await runWorker(page, { modelBaseUrl: `${origin}/models/`, backends: ['webgl', 'wasm'] }, steps));
+  expect(run.status).toMatchObject({ backend: 'webgl', kernel: 'tfjs-matmul' });
+  expect(run.results[0]!.value!.backend).toBe('webgl');
+  expect(run.results[1]!.value).toBe(true);
+  for (const [i, history] of [[2, recent], [3, HISTORIES[0]!]] as const) {
+    const after = run.results[i]!;
+    expect(after.ok).toBe(true);
+    expect(after.value!.source).toBe('model');
+    expect(after.value!.backend).toBe('wasm');
+    expectMatchesReference(after.value!.items, history, 10);
+  }
+  const status = run.results[4]!.value as unknown as StatusLike;
+  expect(status.backend).toBe('wasm');
+  expect(status.errors.map((e) => e.code)).toContain('EW_DEVICE_LOST');
+  expect(status.probed.find((p) => p.backend === 'webgl')).toMatchObject({ ok: false, reason: expect.stringMatching(/context was lost/) });
+  expect(run.errors).toEqual([]);
+});
+
 test('on a cross-origin isolated page every CPU-side kernel still comes up and agrees', async ({ page }) => {
   // Isolation gives the worker SharedArrayBuffer, which once sent tfjs-wasm into its threaded build and a 20 s hang.
   const isolated = await startHarness({ models: fixture.files }, [], { isolated: true });

@@ -52,7 +52,21 @@ describe('worker API in Node (own int8 kernels, tfjs cpu)', () => {
     ]);
     expect(status.models).toEqual([{ task: 'recommend', version: 'fixture-1', kind: 'item-embedding', items: 800 }]);
     expect(status.errors).toEqual([]);
+    expect(status.rememberedChoice).toBe(false);
+    // js-int8 reads the model's own arrays; the model holds the int8 table, scales, popularity, categories and items.
+    const f = fx.manifest.files.find((x) => x.path === 'items.json')!;
+    expect(status.memoryBytes).toEqual({ catalog: 800 * 32 + 800 * 4 + 800 * 4 + 800 * 2 + f.bytes, kernel: 0 });
+    const { models, probe, attach, total } = status.initMs!;
+    for (const ms of [models, probe, attach]) expect(ms).toBeGreaterThanOrEqual(0);
+    expect(total).toBeGreaterThanOrEqual(Math.max(models, probe) + attach - 0.01);
     expect(await w.status()).toEqual(status);
+  });
+
+  it('the WASM kernel reports its own copy of the catalog', async () => {
+    const w = api(fx.files);
+    const status = await w.init({ modelBaseUrl: BASE, backends: ['wasm'] });
+    expect(status.kernel).toBe('wasm-simd-int8');
+    expect(status.memoryBytes!.kernel).toBeGreaterThanOrEqual(800 * 32 + 800 * 4);
   });
 
   it.each([
@@ -137,7 +151,7 @@ describe('worker API in Node (own int8 kernels, tfjs cpu)', () => {
   });
 
   it('a backend failing during a call falls back to the next one and still answers that call', async () => {
-    const gpu = flakyDriver('webgpu', 'GPU device was lost', 2); // warm-up passes (2 scans), the shopper's call fails
+    const gpu = flakyDriver('webgpu', 'GPU device was lost', 3); // warm-up passes (2 scans + 1 internal request), the shopper's call fails
     const w = api(fx.files, { webgpu: gpu, cpu: tfjsCpuDriver() });
     const status = await w.init({ modelBaseUrl: BASE, backends: ['webgpu', 'cpu'] });
     expect(status.backend).toBe('webgpu');
@@ -157,7 +171,7 @@ describe('worker API in Node (own int8 kernels, tfjs cpu)', () => {
     expect(status.backend).toBe('cpu');
     expect(status.probed[0]).toMatchObject({ backend: 'webgl', ok: false, reason: expect.stringMatching(/shader compile failed/) });
 
-    const doomed = api(fx.files, { wasm: flakyDriver('wasm', 'memory access out of bounds', 2) });
+    const doomed = api(fx.files, { wasm: flakyDriver('wasm', 'memory access out of bounds', 3) });
     await doomed.init({ modelBaseUrl: BASE, backends: ['wasm'] });
     const r = await doomed.recommend({ count: 3, recentItems: ['sku-9'] });
     expect(r.source).toBe('popular');
@@ -175,6 +189,7 @@ describe('worker API in Node (own int8 kernels, tfjs cpu)', () => {
     const w = createWorkerApi({ fetch: fixtureFetch(BASE, big.files), ...order(drivers) });
     const status = await w.init({ modelBaseUrl: BASE });
     expect(status.backend).toBe('webgpu');
+    expect(status.rememberedChoice).toBe(false);
     const result = await w.settled();
     expect(result?.backend).toBe('wasm');
     expect(result?.kernel).toBe('wasm-simd-int8');
@@ -190,7 +205,7 @@ describe('worker API in Node (own int8 kernels, tfjs cpu)', () => {
     const [key] = [...choices.entries.keys()];
     choices.entries.set(key!, { backend: 'webgpu', kernel: 'js-int8' });
     const again = createWorkerApi({ fetch: fixtureFetch(BASE, big.files), ...order(drivers) });
-    expect((await again.init({ modelBaseUrl: BASE })).backend).toBe('webgpu');
+    expect(await again.init({ modelBaseUrl: BASE })).toMatchObject({ backend: 'webgpu', rememberedChoice: true });
     expect(await again.settled()).toBeNull();
     expect((await again.recommend({ count: 5, recentItems: ['sku-1'] })).backend).toBe('webgpu');
   });

@@ -13,7 +13,7 @@ import type { SegmentModel } from './models/segment-model.ts';
 import type { UnderstandModel } from './models/understand-model.ts';
 import { intent } from './tasks/intent.ts';
 import { parseRecommendRequest } from './tasks/recommend-request.ts';
-import { recommend } from './tasks/recommend.ts';
+import { recommend, type RecommendContext } from './tasks/recommend.ts';
 import { segment } from './tasks/segment.ts';
 import { parseSessionRequest } from './tasks/session-request.ts';
 import { parseUnderstandRequest } from './tasks/understand-request.ts';
@@ -122,6 +122,8 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
   let models: RuntimeStatus['models'] = [];
   let errors: CodedError[] = [];
   let ready = false;
+  let initMs: RuntimeStatus['initMs'];
+  let rememberedChoice = false;
   let initialised: Promise<void> | null = null;
   let lastInit: Promise<void> = Promise.resolve();
 
@@ -137,6 +139,9 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
     probed: chain ? chain.probed.map((p) => ({ ...p })) : [],
     models: models.map((m) => ({ ...m })),
     errors: errors.map((e) => ({ ...e })),
+    ...(initMs ? { initMs: { ...initMs } } : {}),
+    rememberedChoice,
+    ...(model ? { memoryBytes: { catalog: model.residentBytes, kernel: chain?.residentBytes ?? 0 } } : {}),
   });
 
   async function start(config: ParsedConfig): Promise<void> {
@@ -147,24 +152,35 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
     models = [];
     errors = [];
     ready = false;
+    initMs = undefined;
+    rememberedChoice = false;
     calibration = Promise.resolve(null);
     const fetchFn = deps.fetch;
     const next = new BackendChain(config.backends, deps.drivers(config), { allowSoftware: config.explicitBackends, kernel: config.kernel, onError: report });
     chain = next;
+    const t0 = now();
+    const since = (t: number) => Math.round((now() - t) * 1000) / 1000;
+    let modelsMs = 0;
+    let probeMs = 0;
     // Backends are probed while the model files download and are verified; the catalog goes on the chosen one after.
     const [loaded] = await Promise.all([
-      loadModels(fetchFn, modelFolderUrl(config.modelBaseUrl), deps.fileSource?.(fetchFn) ?? cachedSource(fetchFn)),
-      next.start(),
+      loadModels(fetchFn, modelFolderUrl(config.modelBaseUrl), deps.fileSource?.(fetchFn) ?? cachedSource(fetchFn)).finally(() => (modelsMs = since(t0))),
+      next.start().finally(() => (probeMs = since(t0))),
     ]);
+    const tAttach = now();
     for (const e of loaded.errors) report(e);
     // A page that names its backends gets them in its order; otherwise this device's measured winner goes first.
     const rec = loaded.recommend;
     const key = rec && !config.explicitBackends && !config.kernel ? `${next.details.join(';')}|${rec.name}@${rec.version}|${rec.size}x${rec.dim}` : null;
     const remembered = key ? await choices.get(key) : null;
-    if (remembered) next.prefer(remembered);
+    if (remembered) rememberedChoice = next.prefer(remembered);
     await next.attach(rec);
     if (next.backend === null) report({ code: 'EW_BACKEND_UNAVAILABLE', message: `none of ${config.backends.join(', ')} could start` });
     model = loaded.recommend;
+    // The shopper's first call must not be the first run of the request path either (JIT of parsing, the query,
+    // the filters, the answer's items): one internal request with a real history, its answer dropped.
+    if (model && next.backend !== null) await recommend(recommendContext(next), { count: 10, recentItems: [model.items[0]!.id] }).catch(() => undefined);
+    initMs = { models: modelsMs, probe: probeMs, attach: since(tAttach), total: since(t0) };
     taskModels = { intent: loaded.intent, understand: loaded.understand, segment: loaded.segment };
     failed = loaded.failed;
     models = loaded.loaded;
@@ -181,6 +197,16 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
           return null;
         });
     }
+  }
+
+  function recommendContext(current: BackendChain | null): RecommendContext {
+    return {
+      model,
+      backend: current?.backend ?? null,
+      scan: (q, k, f) => (current ? current.scan(q, k, f) : Promise.reject(new RuntimeError('EW_NOT_READY', 'no backend'))),
+      now,
+      onError: report,
+    };
   }
 
   /**
@@ -222,17 +248,7 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
       const request = parseRecommendRequest(input);
       if (!initialised) throw new RuntimeError('EW_NOT_READY', 'recommend before init');
       await initialised;
-      const current = chain;
-      return recommend(
-        {
-          model,
-          backend: current?.backend ?? null,
-          scan: (q, k, f) => (current ? current.scan(q, k, f) : Promise.reject(new RuntimeError('EW_NOT_READY', 'no backend'))),
-          now,
-          onError: report,
-        },
-        request,
-      );
+      return recommend(recommendContext(chain), request);
     }),
 
     intent: boundary(async (input) => {

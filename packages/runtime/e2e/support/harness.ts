@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { expect, type Page } from '@playwright/test';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const dist = join(root, 'dist/edgewise');
+/** The built worker; EDGEWISE_RUNTIME_DIST points at a copy when a shared working tree's builds keep replacing dist/. */
+export const dist = process.env.EDGEWISE_RUNTIME_DIST ? resolve(process.env.EDGEWISE_RUNTIME_DIST) : join(root, 'dist/edgewise');
 const comlinkEsm = join(dirname(createRequire(import.meta.url).resolve('comlink/package.json')), 'dist/esm/comlink.mjs');
 
 const TYPES: Record<string, string> = {

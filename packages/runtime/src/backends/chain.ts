@@ -108,6 +108,11 @@ export class BackendChain {
     return this.current?.backend ?? null;
   }
 
+  /** Bytes the current kernel holds beyond the model's arrays. */
+  get residentBytes(): number {
+    return this.scanner?.residentBytes ?? 0;
+  }
+
   get kernel(): string | null {
     return this.scanner?.kernel ?? this.current?.kernel ?? null;
   }

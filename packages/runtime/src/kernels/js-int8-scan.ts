@@ -10,6 +10,7 @@ import type { CatalogScanner, ScanFilter, ScoredRow } from './types.ts';
  */
 export class JsInt8Scanner implements CatalogScanner {
   readonly kernel = 'js-int8';
+  readonly residentBytes = 0;
 
   constructor(
     readonly backend: BackendName,

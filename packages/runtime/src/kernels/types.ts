@@ -21,6 +21,8 @@ export interface CatalogScanner {
   readonly backend: BackendName;
   /** Which kernel does the scan, for status and benchmarks, e.g. 'tfjs-matmul'. */
   readonly kernel: string;
+  /** Bytes this kernel holds beyond the model's own arrays (its copy of the catalog in WASM memory, GPU buffers, tensors). */
+  readonly residentBytes: number;
   topK(query: Float32Array, k: number, filter: ScanFilter): Promise<ScoredRow[]>;
   dispose(): void;
   /** GPU kernels: destroy the device, as a driver crash would (tests of the fallback path). */

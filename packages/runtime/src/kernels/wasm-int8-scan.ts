@@ -35,6 +35,9 @@ function moduleFor(chunks: number): Promise<WebAssembly.Module> {
  */
 export class WasmInt8Scanner implements CatalogScanner {
   readonly kernel = 'wasm-simd-int8';
+  get residentBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
   private readonly chunks: number;
   private readonly rows4: number;
   private readonly layout: { q: number; codes: number; scales: number; cats: number };

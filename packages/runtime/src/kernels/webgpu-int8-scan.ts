@@ -127,6 +127,9 @@ export async function requestScanDevice(bytesNeeded: number): Promise<GPUDevice>
 
 export class WebGpuInt8Scanner implements CatalogScanner {
   readonly kernel = 'webgpu-int8';
+  get residentBytes(): number {
+    return this.buffers.reduce((sum, b) => sum + b.size, 0);
+  }
   private lost: string | null = null;
   private readonly buffers: GPUBuffer[] = [];
 
@@ -249,10 +252,26 @@ export class WebGpuInt8Scanner implements CatalogScanner {
 
   async topK(query: Float32Array, k: number, filter: ScanFilter): Promise<ScoredRow[]> {
     if (this.lost) throw new RuntimeError('EW_DEVICE_LOST', this.lost);
+    const { device } = this;
+    k = Math.min(k, WEBGPU_MAX_K, this.model.size);
+    if (k <= 0) return [];
+    // A kernel error (validation, out of memory, an internal driver error) does not throw in WebGPU: the call would
+    // read back stale or zero scores. Each call runs in error scopes and throws instead, so the chain falls back.
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('internal');
+    device.pushErrorScope('validation');
+    let scopes: Promise<Array<GPUError | null>> | null = null;
+    const popScopes = () => (scopes ??= Promise.all([device.popErrorScope(), device.popErrorScope(), device.popErrorScope()]).catch(() => [null]));
+    try {
+      return await this.run(query, k, filter, popScopes);
+    } finally {
+      await popScopes();
+    }
+  }
+
+  private async run(query: Float32Array, k: number, filter: ScanFilter, popScopes: () => Promise<Array<GPUError | null>>): Promise<ScoredRow[]> {
     const { size: n, dim: d } = this.model;
     const { device, parts } = this;
-    k = Math.min(k, WEBGPU_MAX_K, n);
-    if (k <= 0) return [];
     const q = new Float32Array(parts.vec4PerRow * 16);
     q.set(query.subarray(0, d));
     device.queue.writeBuffer(parts.query, 0, q);
@@ -287,10 +306,16 @@ export class WebGpuInt8Scanner implements CatalogScanner {
     encoder.copyBufferToBuffer(out.vals, 0, parts.readback, 0, k * 4);
     encoder.copyBufferToBuffer(out.idx, 0, parts.readback, WEBGPU_MAX_K * 4, k * 4);
     device.queue.submit([encoder.finish()]);
+    const errors = popScopes();
     try {
       await parts.readback.mapAsync(GPUMapMode.READ);
     } catch (e) {
       throw new RuntimeError('EW_DEVICE_LOST', this.lost ?? `webgpu: read-back failed: ${(e as Error).message}`);
+    }
+    const error = (await errors).find((x) => x);
+    if (error) {
+      parts.readback.unmap();
+      throw new RuntimeError(this.lost ? 'EW_DEVICE_LOST' : 'EW_BACKEND_UNAVAILABLE', this.lost ?? `webgpu-int8: ${error.message}`);
     }
     const mapped = parts.readback.getMappedRange();
     const vals = new Float32Array(mapped, 0, k).slice();

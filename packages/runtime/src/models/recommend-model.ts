@@ -30,6 +30,8 @@ export interface RecommendModel {
   readonly categoryIndex: ReadonlyMap<string, number>;
   /** Weight of an item `age` steps back in the history: decay^age. */
   readonly recencyDecay: number;
+  /** Bytes held for this model: its typed arrays, plus the catalog items counted at their items.json size. */
+  readonly residentBytes: number;
 }
 
 export const RECOMMEND_KIND = 'item-embedding';
@@ -155,5 +157,6 @@ export function buildRecommendModel(
     if (!categoryIndex.has(id)) categoryIndex.set(id, ci);
     if (!categoryIndex.has(name)) categoryIndex.set(name, ci);
   }
-  return { version: manifest.version, name: manifest.name, size: n, dim, codes, scales, popularity, items, rowOf, categoryOfRow, categories, categoryIndex, recencyDecay: decay };
+  const residentBytes = codes.byteLength + scales.byteLength + (popularity?.byteLength ?? 0) + categoryOfRow.byteLength + files.get(itemsFile)!.byteLength;
+  return { version: manifest.version, name: manifest.name, size: n, dim, codes, scales, popularity, items, rowOf, categoryOfRow, categories, categoryIndex, recencyDecay: decay, residentBytes };
 }

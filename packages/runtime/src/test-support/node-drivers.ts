@@ -32,6 +32,7 @@ export function flakyDriver(name: BackendName, error: string, failAfter: number)
     const s: CatalogScanner = {
       backend: name,
       kernel: 'flaky',
+      residentBytes: 0,
       topK: async (q, k, f) => {
         if (driver.scans++ >= failAfter) throw new Error(error);
         return real.topK(q, k, f);
