@@ -83,6 +83,16 @@ describe('schema migrations', () => {
     s.close();
   });
 
+  it('from an empty version 1 database (opened by other code without a version): version 1 stores made, then migrated', async () => {
+    (await openDB(DB_NAME)).close();
+    const s = await open();
+    const db = (s as Extract<Store, { kind: 'indexeddb' }>).db;
+    expect([...db.objectStoreNames].sort()).toEqual(['batches', 'meta', 'outbox', 'profile']);
+    await s.commit([ev(1)], (p) => p ?? emptyProfile(0));
+    expect((await storeOps(s).dump()).events.map((e) => e.id)).toEqual([ev(1).id]);
+    s.close();
+  });
+
   it('from version 1 with no events at all', async () => {
     await createAt(1, async () => {});
     const s = await open();

@@ -51,12 +51,16 @@ export function toBatches(events: StoredEvent[], idOf: (first: StoredEvent) => s
  */
 export const MIGRATIONS: Upgrade[] = [
   (db) => {
-    db.createObjectStore('events', { keyPath: 'id' }).createIndex('ts', 'ts');
-    db.createObjectStore('profile');
-    db.createObjectStore('outbox', { keyPath: 'id' });
-    db.createObjectStore('meta');
+    const missing = (name: string) => !db.objectStoreNames.contains(name);
+    if (missing('events')) db.createObjectStore('events', { keyPath: 'id' }).createIndex('ts', 'ts');
+    if (missing('profile')) db.createObjectStore('profile');
+    if (missing('outbox')) db.createObjectStore('outbox', { keyPath: 'id' });
+    if (missing('meta')) db.createObjectStore('meta');
   },
   (db, tx) => {
+    // A version 1 database can be empty: `indexedDB.open('edgewise')` without a version (a devtools snippet, an
+    // extension, a test helper) creates one. Version 1's stores come first, or the step below would fail the open.
+    MIGRATIONS[0]!(db, tx);
     db.createObjectStore('batches', { keyPath: 'id' }).createIndex('last', 'last');
     // Version 1's events move into batches; a record that no longer validates is left behind, not carried over.
     // Only IndexedDB requests are awaited, so the upgrade transaction stays alive throughout.
