@@ -186,10 +186,11 @@ test('the demo model answers from the best backend with the catalog items the mo
   expect(requests.filter(ours).sort()).toEqual(['/models/index.json', '/models/recommend/embeddings.bin', '/models/recommend/items.json', '/models/recommend/manifest.json']);
   if (status.kernel !== 'tfjs-matmul') expect(requests.some((p) => p.includes('edgewise-tfjs'))).toBe(false);
 
-  // Second visit: the verified files come from Cache Storage; only the small index and manifest are fetched.
+  // Second visit: index, manifests and verified files come from Cache Storage; at most the small index and
+  // manifest are fetched afterwards to revalidate them (the worker may end before it gets that far).
   requests.length = 0;
   const again = await runWorker(page, { modelBaseUrl: `${harness.origin}/models/` }, [{ count: 8, recentItems: coffee }]);
   expect(again.status?.models).toEqual(status.models);
   expect(again.results[0]!.value!.items.map((i) => i.itemId)).toEqual(forCoffee!.value!.items.map((i) => i.itemId));
-  expect(requests.filter(ours).sort()).toEqual(['/models/index.json', '/models/recommend/manifest.json']);
+  for (const p of requests.filter(ours)) expect(['/models/index.json', '/models/recommend/manifest.json']).toContain(p);
 });

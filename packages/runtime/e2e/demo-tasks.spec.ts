@@ -128,7 +128,9 @@ test('intent, understand and segment answer in the worker as the training side d
   const again = await runWorker(page, { modelBaseUrl: `${harness.origin}/models/` }, [call('intent', intents[0]!.request), call('understand', texts[0]!.request)]);
   expect(Math.abs((again.results[0]!.value as unknown as IntentLike).purchase - intents[0]!.v.probability)).toBeLessThan(ULP_TOLERANCE);
   expect((again.results[1]!.value as unknown as UnderstandLike).intent).toBe(texts[0]!.v.intent);
-  expect(requests.filter((p) => p.startsWith('/models/')).sort()).toEqual(['/models/index.json', ...modelFiles.filter((p) => p.endsWith('/manifest.json'))].sort());
+  // Index and manifests come from the snapshot of the first visit; at most they are revalidated after the answers.
+  const documents = ['/models/index.json', ...modelFiles.filter((p) => p.endsWith('/manifest.json'))];
+  for (const p of requests.filter((x) => x.startsWith('/models/'))) expect(documents).toContain(p);
 });
 
 test('junk requests to each task get EW_BAD_REQUEST and the worker keeps answering', async ({ page }) => {

@@ -38,7 +38,7 @@ export interface RuntimeDeps {
 
 /** The worker API plus what tests and benchmarks wait on; comlink exposes `settled` too, harmlessly. */
 export interface RuntimeApi extends WorkerApi {
-  /** Resolves once init and the calibration it scheduled (if any) are done. */
+  /** Resolves once init, the revalidation of its model snapshot and the calibration it scheduled (if any) are done. */
   settled(): Promise<CalibrationResult | null>;
   /** Destroys the GPU device under the current kernel (if any), as a driver reset would; for fallback tests. */
   debugLoseDevice(): Promise<boolean>;
@@ -115,6 +115,7 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
   const wallClock = deps.wallClock ?? (() => Date.now());
   const calibrateAfterMs = deps.calibrateAfterMs ?? CALIBRATION_DELAY_MS;
   let calibration: Promise<CalibrationResult | null> = Promise.resolve(null);
+  let revalidation: Promise<unknown> = Promise.resolve();
   let chain: BackendChain | null = null;
   let model: RecommendModel | null = null;
   let taskModels: { intent: IntentModel | null; understand: UnderstandModel | null; segment: SegmentModel | null } = { intent: null, understand: null, segment: null };
@@ -169,6 +170,8 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
     ]);
     const tAttach = now();
     for (const e of loaded.errors) report(e);
+    // Models started from a snapshot of the last load are checked against the network after; a failure is reported.
+    revalidation = loaded.revalidated?.then((r) => void (typeof r === 'object' && report(r))) ?? Promise.resolve();
     // A page that names its backends gets them in its order; otherwise this device's measured winner goes first.
     const rec = loaded.recommend;
     const key = rec && !config.explicitBackends && !config.kernel ? `${next.details.join(';')}|${rec.name}@${rec.version}|${rec.size}x${rec.dim}` : null;
@@ -241,6 +244,7 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
 
     settled: async () => {
       await lastInit;
+      await revalidation;
       return calibration;
     },
 

@@ -22,6 +22,13 @@ export const FETCH_TIMEOUT_MS = 60_000;
 /** A file whose bytes or digest do not match is fetched once more, bypassing caches, before it is refused. */
 export const FETCH_RETRIES = 1;
 
+/**
+ * A returning visitor's worker starts from the index and manifests of its last complete load when they are younger
+ * than this (then revalidates them); older ones are asked from the network first. A changed model reaches a shopper
+ * at the next page view after the one that saw the change.
+ */
+export const MODEL_SNAPSHOT_MAX_AGE_MS = 24 * 3600 * 1000;
+
 /** Give up on bringing one backend up after this long (WebGPU adapter/device requests can stall). */
 export const BACKEND_INIT_TIMEOUT_MS = 20_000;
 /** Entries kept in RuntimeStatus.errors; older ones are dropped. */

@@ -98,15 +98,73 @@ describe('loadModels', () => {
 describe('model files in Cache Storage', () => {
   const fx = buildFixture({ items: 200, dim: 16 });
 
-  it('serves a verified copy on the next visit without downloading the files again', async () => {
+  const paths = (f: { requests: string[] }) => f.requests.map((u) => u.slice(BASE.length));
+
+  it('serves a verified copy on the next visit with no request before the answer, then revalidates index and manifests', async () => {
     const storage = memoryCacheStorage();
     const first = fixtureFetch(BASE, fx.files);
-    expect((await loadModels(first, modelFolderUrl(BASE), cachedSource(first, storage))).recommend?.size).toBe(200);
-    expect(storage.entries.size).toBe(2);
+    const loaded = await loadModels(first, modelFolderUrl(BASE), cachedSource(first, storage));
+    expect(loaded.recommend?.size).toBe(200);
+    expect(loaded.revalidated).toBeUndefined();
+    expect(storage.entries.size).toBe(3); // two files and the snapshot of index + manifest
     const second = fixtureFetch(BASE, fx.files);
     const out = await loadModels(second, modelFolderUrl(BASE), cachedSource(second, storage));
     expect(out.recommend?.size).toBe(200);
-    expect(second.requests.map((u) => u.slice(BASE.length))).toEqual(['index.json', 'recommend/manifest.json']);
+    expect(paths(second)).toEqual([]);
+    expect(await out.revalidated).toBe('same');
+    expect(paths(second)).toEqual(['index.json', 'recommend/manifest.json']);
+  });
+
+  it('a new version on the server reaches the next visit: this one answers from the snapshot, revalidation caches the new files', async () => {
+    const storage = memoryCacheStorage();
+    const v1 = fixtureFetch(BASE, fx.files);
+    await loadModels(v1, modelFolderUrl(BASE), cachedSource(v1, storage));
+    const fx2 = buildFixture({ items: 200, dim: 16, version: 'fixture-2', seed: 99 });
+    const v2 = fixtureFetch(BASE, fx2.files);
+    const stale = await loadModels(v2, modelFolderUrl(BASE), cachedSource(v2, storage));
+    expect(stale.recommend?.version).toBe('fixture-1');
+    expect(await stale.revalidated).toBe('updated');
+    expect(paths(v2).sort()).toEqual(['index.json', 'recommend/embeddings.bin', 'recommend/items.json', 'recommend/manifest.json']);
+    const next = fixtureFetch(BASE, fx2.files);
+    const out = await loadModels(next, modelFolderUrl(BASE), cachedSource(next, storage));
+    expect(out.recommend?.version).toBe('fixture-2');
+    expect(paths(next)).toEqual([]);
+    expect(await out.revalidated).toBe('same');
+  });
+
+  it('a tampered file of the new version fails revalidation and drops the snapshot: the next visit asks the network and refuses it', async () => {
+    const storage = memoryCacheStorage();
+    const v1 = fixtureFetch(BASE, fx.files);
+    await loadModels(v1, modelFolderUrl(BASE), cachedSource(v1, storage));
+    const fx2 = buildFixture({ items: 200, dim: 16, version: 'fixture-2', seed: 99 });
+    const bad = tampered(fx2.files, 'recommend/embeddings.bin', (b) => ((b[10] = b[10]! ^ 4), b));
+    const v2 = fixtureFetch(BASE, bad);
+    const stale = await loadModels(v2, modelFolderUrl(BASE), cachedSource(v2, storage));
+    expect(stale.recommend?.version).toBe('fixture-1');
+    expect(await stale.revalidated).toMatchObject({ code: 'EW_MODEL_INTEGRITY' });
+    const next = fixtureFetch(BASE, bad);
+    const out = await loadModels(next, modelFolderUrl(BASE), cachedSource(next, storage));
+    expect(paths(next)[0]).toBe('index.json');
+    expect(out.recommend).toBeNull();
+    expect(out.errors.map((e) => e.code)).toEqual(['EW_MODEL_INTEGRITY']);
+  });
+
+  it('an old or unreadable snapshot is not used: the index and manifests come from the network first', async () => {
+    const storage = memoryCacheStorage();
+    let clock = 1_000_000;
+    const f = fixtureFetch(BASE, fx.files);
+    await loadModels(f, modelFolderUrl(BASE), cachedSource(f, storage, () => clock));
+    clock += 25 * 3600 * 1000;
+    const late = fixtureFetch(BASE, fx.files);
+    const out = await loadModels(late, modelFolderUrl(BASE), cachedSource(late, storage, () => clock));
+    expect(out.recommend?.size).toBe(200);
+    expect(out.revalidated).toBeUndefined();
+    expect(paths(late)).toEqual(['index.json', 'recommend/manifest.json']);
+
+    for (const k of storage.entries.keys()) if (k.includes('ew-snapshot')) storage.entries.set(k, new TextEncoder().encode('{not json'));
+    const junk = fixtureFetch(BASE, fx.files);
+    expect((await loadModels(junk, modelFolderUrl(BASE), cachedSource(junk, storage, () => clock))).recommend?.size).toBe(200);
+    expect(paths(junk)).toEqual(['index.json', 'recommend/manifest.json']);
   });
 
   it('re-verifies cached bytes: a corrupted entry is dropped and the file downloaded again', async () => {
@@ -126,9 +184,10 @@ describe('model files in Cache Storage', () => {
     await loadModels(v1, modelFolderUrl(BASE), cachedSource(v1, storage));
     const fx2 = buildFixture({ items: 200, dim: 16, version: 'fixture-2', seed: 99 });
     const v2 = fixtureFetch(BASE, fx2.files);
+    await (await loadModels(v2, modelFolderUrl(BASE), cachedSource(v2, storage))).revalidated;
     expect((await loadModels(v2, modelFolderUrl(BASE), cachedSource(v2, storage))).recommend?.version).toBe('fixture-2');
     await new Promise((r) => setTimeout(r, 10)); // pruning runs after the load resolves
-    expect([...storage.entries.keys()].every((k) => k.includes('ew-version=fixture-2'))).toBe(true);
+    expect([...storage.entries.keys()].filter((k) => !k.includes('ew-snapshot')).every((k) => k.includes('ew-version=fixture-2'))).toBe(true);
 
     const full = memoryCacheStorage({ failPut: true });
     const f = fixtureFetch(BASE, fx.files);
@@ -146,7 +205,7 @@ describe('every task of the demo folder', () => {
     expect(out.errors).toEqual([]);
     expect(out.loaded.map((m) => m.task)).toEqual(['recommend', 'intent', 'understand', 'segment']);
     const modelFiles = [...files.keys()].filter((p) => p !== 'index.json' && !p.endsWith('/manifest.json'));
-    expect(storage.entries.size).toBe(modelFiles.length);
+    expect(storage.entries.size).toBe(modelFiles.length + 1); // and the snapshot of index + manifests
     const second = fixtureFetch(BASE, files);
     const again = await loadModels(second, modelFolderUrl(BASE), cachedSource(second, storage));
     expect(again.loaded).toEqual(out.loaded);

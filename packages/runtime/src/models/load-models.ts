@@ -8,12 +8,53 @@ import { buildRecommendModel, type RecommendModel } from './recommend-model.ts';
 import { buildSegmentModel, type SegmentModel } from './segment-model.ts';
 import { buildUnderstandModel, type UnderstandModel } from './understand-model.ts';
 
+/** `index.json` and the manifests it lists (by model path), as parsed JSON: what one complete load read. */
+export interface Snapshot {
+  index: unknown;
+  manifests: Record<string, unknown>;
+}
+
 /** Where model files come from: the network, or (see model-cache.ts) a cache of already verified files. */
 export interface FileSource {
   /** Resolves to the file's bytes only after their SHA-256 matched `file.sha256`. */
   verified(url: string, file: ModelManifest['files'][number], modelVersion: string): Promise<ArrayBuffer>;
   /** Called once a model loaded: copies of these files from other versions may go. */
   keepOnly?(urls: readonly string[], modelVersion: string): Promise<void>;
+  /** The index and manifests of the last complete load under `baseUrl`, when recent enough to start from. */
+  snapshot?(baseUrl: string): Promise<Snapshot | null>;
+  /** Remembers them after a complete load (or drops them: null). */
+  saveSnapshot?(baseUrl: string, snapshot: Snapshot | null): Promise<void>;
+}
+
+/** Where `index.json` and the manifests are read from: the network, or a snapshot of a previous load. */
+interface Documents {
+  index(): Promise<unknown>;
+  manifest(path: string): Promise<unknown>;
+}
+
+function networkDocuments(fetchFn: FetchLike, baseUrl: URL, record?: Snapshot): Documents {
+  return {
+    index: async () => {
+      const v = await fetchJson(fetchFn, new URL('index.json', baseUrl).href, MODEL_JSON_MAX_BYTES);
+      if (record) record.index = v;
+      return v;
+    },
+    manifest: async (path) => {
+      const v = await fetchJson(fetchFn, new URL(`${path}/manifest.json`, baseUrl).href, MODEL_JSON_MAX_BYTES);
+      if (record) record.manifests[path] = v;
+      return v;
+    },
+  };
+}
+
+function snapshotDocuments(s: Snapshot): Documents {
+  return {
+    index: async () => s.index,
+    manifest: async (path) => {
+      if (!Object.hasOwn(s.manifests, path)) throw new RuntimeError('EW_MODEL_FETCH', `${path}: not in the snapshot`);
+      return s.manifests[path];
+    },
+  };
 }
 
 export function networkSource(fetchFn: FetchLike): FileSource {
@@ -32,6 +73,12 @@ export interface LoadedModels {
   errors: CodedError[];
   /** Why a task has no model: its load error, or the index's when the index itself failed. */
   failed: Partial<Record<ModelTask, CodedError>>;
+  /**
+   * Set when the index and manifests came from the snapshot of an earlier load: the network's are fetched after
+   * the load, and a changed model's files are downloaded, verified and cached for the next visit. Resolves to
+   * 'same', 'updated', or an error (the snapshot is then dropped, so the next visit asks the network first).
+   */
+  revalidated?: Promise<'same' | 'updated' | CodedError>;
 }
 
 /** What each task's model is built into once its files are verified. */
@@ -64,8 +111,13 @@ export function modelFolderUrl(baseUrl: string): URL {
  * Fetches one model folder: the manifest, then every file it lists, each verified before anything is parsed.
  * Either the whole model comes back or an error does; nothing is half-loaded.
  */
-export async function loadModelFolder(fetchFn: FetchLike, source: FileSource, folder: URL): Promise<{ manifest: ModelManifest; files: Map<string, ArrayBuffer> }> {
-  const manifest = parseManifest(await fetchJson(fetchFn, new URL('manifest.json', folder).href, MODEL_JSON_MAX_BYTES));
+export async function loadModelFolder(
+  fetchFn: FetchLike,
+  source: FileSource,
+  folder: URL,
+  manifestJson: () => Promise<unknown> = () => fetchJson(fetchFn, new URL('manifest.json', folder).href, MODEL_JSON_MAX_BYTES),
+): Promise<{ manifest: ModelManifest; files: Map<string, ArrayBuffer> }> {
+  const manifest = parseManifest(await manifestJson());
   const urls = manifest.files.map((f) => new URL(f.path, folder).href);
   const bodies = await Promise.all(manifest.files.map((f, i) => source.verified(urls[i]!, f, manifest.version)));
   void source.keepOnly?.(urls, manifest.version);
@@ -79,10 +131,72 @@ export async function loadModelFolder(fetchFn: FetchLike, source: FileSource, fo
  * is verified and built on its own: a refused model costs only its task. Never throws: failures are returned.
  */
 export async function loadModels(fetchFn: FetchLike, baseUrl: URL, source: FileSource = networkSource(fetchFn)): Promise<LoadedModels> {
+  // A returning visitor starts from the index and manifests its last complete load read (no network round trip
+  // before the first answer; every file is still verified against them) and revalidates them after.
+  const snapshot = await source.snapshot?.(baseUrl.href).catch(() => null);
+  if (snapshot) {
+    const out = await loadWith(fetchFn, baseUrl, source, snapshotDocuments(snapshot));
+    if (out.errors.length === 0) {
+      // Started on a later task, so that nothing of it runs before the caller has its models.
+      out.revalidated = new Promise((r) => setTimeout(r, 0)).then(() => revalidate(fetchFn, baseUrl, source, snapshot));
+      return out;
+    }
+    await source.saveSnapshot?.(baseUrl.href, null).catch(() => undefined);
+  }
+  const record: Snapshot = { index: null, manifests: {} };
+  const out = await loadWith(fetchFn, baseUrl, source, networkDocuments(fetchFn, baseUrl, record));
+  if (out.errors.length === 0 && out.index) await source.saveSnapshot?.(baseUrl.href, record).catch(() => undefined);
+  return out;
+}
+
+function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
+  const paths = Object.keys(a.manifests);
+  if (JSON.stringify(a.index) !== JSON.stringify(b.index) || paths.length !== Object.keys(b.manifests).length) return false;
+  return paths.every((p) => Object.hasOwn(b.manifests, p) && JSON.stringify(a.manifests[p]) === JSON.stringify(b.manifests[p]));
+}
+
+/** The first model of each task in an index, in TASKS order. */
+function entriesOf(index: ModelIndex): ModelIndex['models'] {
+  return TASKS.flatMap((task) => index.models.find((m) => m.task === task) ?? []);
+}
+
+/**
+ * Fetches the network's index and manifests and compares them with the snapshot the load started from. When they
+ * differ, every file of the new ones is downloaded, verified and cached before the new snapshot is saved, so the
+ * next visit starts from it without downloading; this visit keeps the models it loaded.
+ */
+async function revalidate(fetchFn: FetchLike, baseUrl: URL, source: FileSource, old: Snapshot): Promise<'same' | 'updated' | CodedError> {
+  try {
+    const fresh: Snapshot = { index: null, manifests: {} };
+    const docs = networkDocuments(fetchFn, baseUrl, fresh);
+    const index = parseModelIndex(await docs.index());
+    const entries = entriesOf(index);
+    await Promise.all(entries.map((e) => docs.manifest(e.path)));
+    if (sameSnapshot(fresh, old)) {
+      await source.saveSnapshot?.(baseUrl.href, fresh); // stored again: its age starts over
+      return 'same';
+    }
+    await Promise.all(
+      entries.map(async (entry) => {
+        const folder = new URL(`${entry.path}/`, baseUrl);
+        const manifest = parseManifest(fresh.manifests[entry.path]);
+        if (manifest.version !== entry.version) throw new RuntimeError('EW_MODEL_INVALID', `${entry.path}: manifest version ${manifest.version}, index says ${entry.version}`);
+        await Promise.all(manifest.files.map((f) => source.verified(new URL(f.path, folder).href, f, manifest.version)));
+      }),
+    );
+    await source.saveSnapshot?.(baseUrl.href, fresh);
+    return 'updated';
+  } catch (e) {
+    await source.saveSnapshot?.(baseUrl.href, null).catch(() => undefined);
+    return toCodedError(e, 'EW_MODEL_FETCH');
+  }
+}
+
+async function loadWith(fetchFn: FetchLike, baseUrl: URL, source: FileSource, docs: Documents): Promise<LoadedModels> {
   const out: LoadedModels = { index: null, recommend: null, intent: null, understand: null, segment: null, loaded: [], errors: [], failed: {} };
   let index: ModelIndex;
   try {
-    index = parseModelIndex(await fetchJson(fetchFn, new URL('index.json', baseUrl).href, MODEL_JSON_MAX_BYTES));
+    index = parseModelIndex(await docs.index());
   } catch (e) {
     const err = toCodedError(e, 'EW_MODEL_FETCH');
     out.errors.push(err);
@@ -90,11 +204,11 @@ export async function loadModels(fetchFn: FetchLike, baseUrl: URL, source: FileS
     return out;
   }
   out.index = index;
-  const entries = TASKS.flatMap((task) => index.models.find((m) => m.task === task) ?? []);
+  const entries = entriesOf(index);
   const settled = await Promise.all(
     entries.map(async (entry) => {
       try {
-        const { manifest, files } = await loadModelFolder(fetchFn, source, new URL(`${entry.path}/`, baseUrl));
+        const { manifest, files } = await loadModelFolder(fetchFn, source, new URL(`${entry.path}/`, baseUrl), () => docs.manifest(entry.path));
         if (manifest.task !== entry.task) throw new RuntimeError('EW_MODEL_INVALID', `${entry.path}: manifest task ${manifest.task}, index says ${entry.task}`);
         if (manifest.version !== entry.version) {
           throw new RuntimeError('EW_MODEL_INVALID', `${entry.path}: manifest version ${manifest.version}, index says ${entry.version}`);

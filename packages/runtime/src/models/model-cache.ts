@@ -1,6 +1,7 @@
 import type { ManifestFile } from '@edgewise/protocol';
+import { MODEL_SNAPSHOT_MAX_AGE_MS } from '../flags.ts';
 import { fetchVerified, sha256Hex, type FetchLike } from './fetch-verified.ts';
-import type { FileSource } from './load-models.ts';
+import type { FileSource, Snapshot } from './load-models.ts';
 
 /** The Cache Storage bucket holding verified model files, one entry per file, version and digest. */
 export const MODEL_CACHE_NAME = 'edgewise-models-v1';
@@ -17,6 +18,14 @@ export interface CacheLike {
 }
 
 const VERSION_PARAM = 'ew-version';
+/** The snapshot of index + manifests sits beside the index's URL under this query parameter. */
+const SNAPSHOT_PARAM = 'ew-snapshot';
+
+function snapshotKey(baseUrl: string): string {
+  const u = new URL('index.json', baseUrl);
+  u.searchParams.set(SNAPSHOT_PARAM, '1');
+  return u.href;
+}
 
 function keyOf(url: string, version: string, sha256: string): string {
   const u = new URL(url);
@@ -30,7 +39,11 @@ function keyOf(url: string, version: string, sha256: string): string {
  * then stored). A cached copy is verified again before use — a cache can be corrupted or edited — and dropped when
  * it fails. A full or missing cache only means the next visit downloads again.
  */
-export function cachedSource(fetchFn: FetchLike, storage: CacheStorageLike | undefined = globalThis.caches as CacheStorageLike | undefined): FileSource {
+export function cachedSource(
+  fetchFn: FetchLike,
+  storage: CacheStorageLike | undefined = globalThis.caches as CacheStorageLike | undefined,
+  now: () => number = Date.now,
+): FileSource {
   const open = async (): Promise<CacheLike | null> => {
     try {
       return storage ? await storage.open(MODEL_CACHE_NAME) : null;
@@ -63,6 +76,30 @@ export function cachedSource(fetchFn: FetchLike, storage: CacheStorageLike | und
         }
       }
       return body;
+    },
+
+    async snapshot(baseUrl: string): Promise<Snapshot | null> {
+      const cache = await open();
+      try {
+        const hit = await cache?.match(snapshotKey(baseUrl));
+        if (!hit) return null;
+        const v = (await hit.json()) as { at?: unknown; index?: unknown; manifests?: unknown };
+        if (typeof v.at !== 'number' || !(now() - v.at < MODEL_SNAPSHOT_MAX_AGE_MS) || v.at > now() + 60_000) return null;
+        if (typeof v.manifests !== 'object' || v.manifests === null || Array.isArray(v.manifests)) return null;
+        return { index: v.index, manifests: v.manifests as Record<string, unknown> };
+      } catch {
+        return null; // unreadable or not JSON: start from the network
+      }
+    },
+
+    async saveSnapshot(baseUrl: string, snapshot: Snapshot | null): Promise<void> {
+      const cache = await open();
+      try {
+        if (!snapshot) await cache?.delete(snapshotKey(baseUrl));
+        else await cache?.put(snapshotKey(baseUrl), new Response(JSON.stringify({ at: now(), ...snapshot }), { headers: { 'content-type': 'application/json' } }));
+      } catch {
+        // Without a snapshot the next visit asks the network first; nothing else changes.
+      }
     },
 
     async keepOnly(urls: readonly string[], version: string): Promise<void> {
