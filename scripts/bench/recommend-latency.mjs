@@ -11,13 +11,16 @@
 // The page is served cross-origin isolated (COOP + COEP) so performance.now() has 5 µs steps instead of 100 µs;
 // that also lets tfjs-wasm use threads (noted in the output). No assertions: numbers only.
 // Usage: node scripts/bench/recommend-latency.mjs [--sizes 1000,10000,100000,1000000] [--reps 50] [--e2e-reps 30]
-//        [--warm N (= --e2e-reps)] [--kernels a,b] [--combos backend/kernel,...] [--skip scan|e2e] [--no-isolation] [--json out.json]
+//        [--warm N (= --e2e-reps)] [--kernels a,b] [--combos backend/kernel,...] [--skip scan,e2e,bytes,memory]
+//        [--cold-delay-ms N] [--no-isolation] [--json out.json]
+// onnxruntime-web rows (ort-wasm, ort-wasm-2t) need ../shared/tools/peer-bench installed (`npm ci` there).
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
@@ -26,17 +29,23 @@ import { machine, median, percentile } from './stats.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'dist/edgewise');
 const cacheDir = join(root, '.cache/bench');
+// onnxruntime-web, when ../shared/tools/peer-bench has been installed (`npm ci` there): same run, same catalog.
+const peerBench = resolve(root, '../shared/tools/peer-bench');
+const ortDist = join(peerBench, 'node_modules/onnxruntime-web/dist');
+const HAVE_ORT = existsSync(join(ortDist, 'ort.wasm.min.js')) && existsSync(join(peerBench, 'pages/onnx-model.js'));
+if (!HAVE_ORT) console.error('[recommend-latency] onnxruntime-web not found (cd ../shared/tools/peer-bench && npm ci): its rows are skipped');
 const { values: opts } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,10000,100000,1000000' },
     reps: { type: 'string', default: '50' },
     'e2e-reps': { type: 'string', default: '30' },
     warm: { type: 'string' }, // the older recommend-latency.ts's name for --e2e-reps, as run.mjs passes it
-    kernels: { type: 'string', default: 'wasm-simd-int8,js-int8,webgpu-int8,tfjs-matmul@wasm,tfjs-matmul@cpu,tfjs-matmul@webgl,tfjs-matmul@webgpu,float32-loop' },
+    kernels: { type: 'string', default: 'wasm-simd-int8,js-int8,webgpu-int8,tfjs-matmul@wasm,tfjs-matmul@cpu,tfjs-matmul@webgl,tfjs-matmul@webgpu,float32-loop,ort-wasm,ort-wasm-2t' },
     combos: { type: 'string', default: 'default,wasm/wasm-simd-int8,cpu/js-int8,webgpu/webgpu-int8,wasm/tfjs-matmul' },
     skip: { type: 'string', default: '' },
     'no-isolation': { type: 'boolean', default: false },
     'budget-ms': { type: 'string', default: '4000' },
+    'cold-delay-ms': { type: 'string', default: '0' }, // idle time between init and the first recommend()
     json: { type: 'string', default: join(cacheDir, 'recommend-latency.json') },
   },
 });
@@ -44,7 +53,7 @@ const SIZES = opts.sizes.split(',').map(Number);
 const REPS = Number(opts.reps);
 const E2E_REPS = Number(opts.warm ?? opts['e2e-reps']);
 const BUDGET_MS = Number(opts['budget-ms']);
-const KERNELS = opts.kernels.split(',').filter(Boolean);
+const KERNELS = opts.kernels.split(',').filter(Boolean).filter((k) => HAVE_ORT || !k.startsWith('ort-'));
 const COMBOS = opts.combos.split(',').filter(Boolean);
 const SKIP = new Set(opts.skip.split(',').filter(Boolean));
 const ISOLATED = !opts['no-isolation'];
@@ -59,6 +68,8 @@ if (!existsSync(join(dist, 'edgewise-worker.js')) || !existsSync(join(dist, 'edg
   process.exit(2);
 }
 mkdirSync(cacheDir, { recursive: true });
+// The built files, read once: the working tree is shared, and a build elsewhere empties dist/ while it runs.
+const distFiles = new Map(readdirSync(dist).filter((f) => /\.(js|wasm)$/.test(f)).map((f) => [f, readFileSync(join(dist, f))]));
 
 // The benchmark worker, and the fixture builder (TypeScript, shared with the tests) for Node.
 const benchWorker = (
@@ -91,22 +102,28 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>recommend latency</tit
       return { bytes, timings, floors };
     } finally { worker.terminate(); }
   };
-  window.e2eBench = async (config, histories, reps, measureMemory) => {
+  window.e2eBench = async (config, histories, reps, measureMemory, coldDelayMs = 0) => {
     const worker = new Worker('/edgewise/edgewise-worker.js');
     const api = wrap(worker);
     try {
       const t0 = performance.now();
       const status = await api.init(config);
       const initMs = performance.now() - t0;
+      if (coldDelayMs) await sleep(coldDelayMs);
       const call = async (i) => { const t = performance.now(); const r = await api.recommend({ count: 10, recentItems: histories[i % histories.length] }); return [performance.now() - t, r]; };
       const [coldMs, first] = await call(0);
       const warmMs = [], workerMs = [];
       for (let i = 1; i <= reps; i++) { const [ms, r] = await call(i); warmMs.push(ms); workerMs.push(r.workerMs); }
-      let memoryBytes = null;
+      // Memory of the worker (its attribution in the UA's measurement: JS heap, typed arrays, WASM memory) and of the page.
+      let memory = null;
       if (measureMemory && self.crossOriginIsolated && performance.measureUserAgentSpecificMemory) {
-        try { memoryBytes = (await Promise.race([performance.measureUserAgentSpecificMemory(), sleep(15000).then(() => null)]))?.bytes ?? null; } catch {}
+        try {
+          const m = await Promise.race([performance.measureUserAgentSpecificMemory(), sleep(20000).then(() => null)]);
+          if (m) memory = { total: m.bytes, worker: m.breakdown.filter((b) => b.attribution.some((a) => a.scope === 'DedicatedWorkerGlobalScope')).reduce((t, b) => t + b.bytes, 0) };
+        } catch {}
       }
-      return { initMs, coldMs, warmMs, workerMs, memoryBytes, backend: first.backend, source: first.source, items: first.items.length, kernel: status.kernel, errors: status.errors, probed: status.probed };
+      const after = await api.status();
+      return { initMs, coldMs, coldWorkerMs: first.workerMs, warmMs, workerMs, memory, accounted: after.memoryBytes ?? null, initParts: after.initMs ?? null, backend: first.backend, source: first.source, items: first.items.length, kernel: status.kernel, errors: after.errors, probed: status.probed };
     } finally { worker.terminate(); }
   };
   window.pageReady = true;
@@ -124,14 +141,16 @@ const server = createServer((req, res) => {
   if (path === '/') return send(PAGE, 'text/html');
   if (path === '/comlink.mjs') return send(comlinkEsm, 'text/javascript');
   if (path === '/bench/scan-worker.js') return send(benchWorker, 'text/javascript');
+  if (HAVE_ORT && path === '/ort-model.js') return send(readFileSync(join(peerBench, 'pages/onnx-model.js')), 'text/javascript');
+  if (HAVE_ORT && /^\/ort\/ort[\w.-]*\.(m?js|wasm)$/.test(path)) return send(readFileSync(join(ortDist, path.slice(5))), TYPES[extname(path)] ?? 'application/octet-stream');
   const m = /^\/models-(\d+)\/(.+)$/.exec(path);
   if (m) {
     const body = fixtures.get(Number(m[1]))?.files.get(m[2]);
     if (body) return send(body, TYPES[extname(path)] ?? 'application/octet-stream');
   }
   if (path.startsWith('/edgewise/')) {
-    const file = normalize(join(dist, path.slice('/edgewise/'.length)));
-    if (file.startsWith(dist) && existsSync(file)) return send(readFileSync(file), TYPES[extname(file)] ?? 'application/octet-stream');
+    const body = distFiles.get(path.slice('/edgewise/'.length));
+    if (body) return send(body, TYPES[extname(path)] ?? 'application/octet-stream');
   }
   res.writeHead(404, isolation).end();
 });
@@ -153,6 +172,27 @@ const n0 = (n) => n.toLocaleString('en');
 const result = { date: new Date().toISOString(), machine: machine(), isolated: ISOLATED, dim: DIM, k: 10, scan: [], floors: [], e2e: [] };
 const log = (line) => console.error(`[recommend-latency] ${line}`);
 
+// Bytes: what the worker ships against the full tfjs build a page would otherwise load in it.
+if (!SKIP.has('bytes')) {
+  const sizes = (name, buf) => ({
+    name, min: buf.byteLength,
+    gzip: gzipSync(buf, { level: 9 }).byteLength,
+    brotli: brotliCompressSync(buf, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength,
+  });
+  const full = (await build({
+    stdin: { contents: ['core', 'backend-cpu', 'backend-webgl', 'backend-wasm', 'backend-webgpu'].map((p) => `import '@tensorflow/tfjs-${p}';`).join('\n'), resolveDir: root },
+    bundle: true, format: 'iife', platform: 'browser', target: 'es2020', minify: true, write: false, logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' }, external: ['fs', 'path', 'os', 'crypto', 'worker_threads', 'perf_hooks'],
+  })).outputFiles[0].contents;
+  result.bytes = [
+    sizes('`edgewise-worker.js` (loading, verification, own int8 kernels, backend chain, 4 tasks)', distFiles.get('edgewise-worker.js')),
+    sizes('`edgewise-tfjs.js` (custom build: core base + 6 kernels × 4 backends; fetched only when a tfjs kernel runs)', distFiles.get('edgewise-tfjs.js')),
+    sizes('tfjs-core + cpu, webgl, wasm, webgpu backends, full (esbuild --minify)', full),
+  ];
+  log(`bytes: ${result.bytes.map((b) => `${b.name.split(' ')[0]} ${(b.gzip / 1024).toFixed(1)} KB gzip`).join(', ')}`);
+}
+
+
 try {
   for (const n of SIZES) {
     if (!SKIP.has('scan')) {
@@ -163,7 +203,7 @@ try {
         const floorMs = (r.bytes / fl.streamBytesPerS) * 1000;
         result.floors.push({ items: n, catalogBytes: r.bytes, streamGBps: fl.streamBytesPerS / 1e9, int8FloorMs: floorMs, float32FloorMs: floorMs * 4, catalogReadP50Ms: median(fl.catalogReadMs), timerResolutionMs: fl.timerResolutionMs, crossOriginIsolated: fl.crossOriginIsolated });
         for (const t of r.timings) {
-          const row = { items: n, kernel: t.kernel, createMs: t.createMs, firstMs: t.firstMs, p50: median(t.samples), p95: percentile(t.samples, 95), scans: t.samples.length, residentBytes: t.residentBytes ?? null, note: t.note ?? null, error: t.error ?? null };
+          const row = { items: n, kernel: t.kernel, createMs: t.createMs, firstMs: t.firstMs, p50: median(t.samples), p95: percentile(t.samples, 95), scans: t.samples.length, residentBytes: t.residentBytes ?? null, note: t.note ?? null, error: t.error ?? null, samples: t.samples };
           result.scan.push(row);
           log(`scan ${n0(n)} ${t.kernel}: ${t.error ? `failed: ${t.error}` : `p50 ${f(row.p50)} ms, p95 ${f(row.p95)} ms (${row.scans} scans)`}`);
         }
@@ -184,9 +224,9 @@ try {
         const reps = SLOW(combo) ? SLOW_REPS : E2E_REPS;
         const { page, close } = await fresh();
         try {
-          const r = await page.evaluate(([c, h, reps, mem]) => window.e2eBench(c, h, reps, mem), [config, histories, reps, combo === 'default']);
+          const r = await page.evaluate(([c, h, reps, mem]) => window.e2eBench(c, h, reps, mem), [config, histories, reps, !SKIP.has('memory'), Number(opts['cold-delay-ms'])]);
           const ok = r.source === 'model' && r.items === 10 && (!backend || (r.backend === backend && r.kernel === kernel));
-          const row = { items: n, combo, backend: r.backend, kernel: r.kernel, ok, initMs: r.initMs, coldMs: r.coldMs, p50: median(r.warmMs), p95: percentile(r.warmMs, 95), workerP50: median(r.workerMs), calls: r.warmMs.length, memoryBytes: r.memoryBytes, errors: r.errors };
+          const row = { items: n, combo, backend: r.backend, kernel: r.kernel, ok, initMs: r.initMs, coldMs: r.coldMs, coldWorkerMs: r.coldWorkerMs, p50: median(r.warmMs), p95: percentile(r.warmMs, 95), workerP50: median(r.workerMs), calls: r.warmMs.length, memory: r.memory, accounted: r.accounted, initParts: r.initParts, errors: r.errors };
           result.e2e.push(row);
           log(`e2e ${n0(n)} ${combo} → ${r.backend}/${r.kernel}: init ${f(r.initMs)} ms, cold ${f(r.coldMs)} ms, warm p50 ${f(row.p50)} ms${ok ? '' : ' (NOT the requested kernel or no model answer)'}`);
         } catch (e) {
@@ -222,11 +262,17 @@ if (result.scan.length) {
 }
 if (result.e2e.length) {
   out.push('', 'recommend() from the page\'s main thread to the result (built worker via comlink, 5-item history, top-10):', '');
-  out.push('| items | asked | ran | init ms | cold ms | warm p50 ms | warm p95 ms | in-worker p50 ms | worker memory MB |', '|---:|---|---|---:|---:|---:|---:|---:|---:|');
+  out.push('| items | asked | ran | init ms | cold ms (in worker) | warm p50 ms | warm p95 ms | in-worker p50 ms | worker memory MB (page) | model + kernel MB |', '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  const mb = (b) => (b === null || b === undefined ? '—' : (b / 2 ** 20).toFixed(1));
   for (const r of result.e2e) {
-    if (r.error) out.push(`| ${n0(r.items)} | ${r.combo} | failed: ${r.error.slice(0, 60)} | | | | | | |`);
-    else out.push(`| ${n0(r.items)} | ${r.combo} | ${r.backend}/${r.kernel}${r.ok ? '' : ' ⚠'} | ${f(r.initMs)} | ${f(r.coldMs)} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.workerP50)} | ${r.memoryBytes ? (r.memoryBytes / 2 ** 20).toFixed(0) : '—'} |`);
+    if (r.error) out.push(`| ${n0(r.items)} | ${r.combo} | failed: ${r.error.slice(0, 60)} | | | | | | | |`);
+    else out.push(`| ${n0(r.items)} | ${r.combo} | ${r.backend}/${r.kernel}${r.ok ? '' : ' ⚠'} | ${f(r.initMs)} | ${f(r.coldMs)} (${f(r.coldWorkerMs)}) | ${f(r.p50)} | ${f(r.p95)} | ${f(r.workerP50)} | ${mb(r.memory?.worker)} (${mb(r.memory?.total)}) | ${r.accounted ? `${mb(r.accounted.catalog)} + ${mb(r.accounted.kernel)}` : '—'} |`);
   }
+}
+if (result.bytes) {
+  out.push('', 'Worker bytes (min / gzip -9 / brotli q11, KB): the shipped worker and its lazily loaded tfjs part against tfjs-core + the four backends as published (esbuild, minified):', '');
+  out.push('| artifact | min KB | gzip KB | brotli KB |', '|---|---:|---:|---:|');
+  for (const b of result.bytes) out.push(`| ${b.name} | ${(b.min / 1024).toFixed(1)} | ${(b.gzip / 1024).toFixed(1)} | ${(b.brotli / 1024).toFixed(1)} |`);
 }
 const scan100k = result.scan.find((r) => r.items === 100_000 && r.kernel === 'wasm-simd-int8');
 const e2e100k = result.e2e.find((r) => r.items === 100_000 && r.combo === 'default');

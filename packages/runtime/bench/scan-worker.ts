@@ -143,8 +143,55 @@ function loadTfjs(edgewiseBase: string): TfjsKernels {
   return tfjs;
 }
 
-async function create(kernel: string, m: RecommendModel, edgewiseBase: string): Promise<{ scanner: CatalogScanner; residentBytes?: number }> {
+interface OrtLike {
+  env: { wasm: { wasmPaths: string; numThreads: number; proxy: boolean }; logLevel: string; versions?: { web?: string } };
+  InferenceSession: { create(model: Uint8Array, o: object): Promise<{ run(feeds: object): Promise<Record<string, { data: ArrayLike<number | bigint>; dispose?(): void }>>; release?(): Promise<void> }> };
+  Tensor: new (type: string, data: Float32Array, dims: number[]) => object;
+}
+
+/**
+ * onnxruntime-web scoring the same catalog: the dequantized float32 table as a Gemm + TopK model (built by
+ * peer-bench's pages/onnx-model.js; ORT from peer-bench's node_modules, served under /ort/ by the bench script).
+ * Unfiltered top-k only: the peer has no in-scan filters.
+ */
+async function ortScanner(m: RecommendModel, threads: number): Promise<CatalogScanner & { version: string }> {
+  const ortBase = new URL('/ort/', self.location.href).href;
+  const g = self as unknown as { ort?: OrtLike; buildTopKModel?: (cat: Float32Array, n: number, d: number, k: number) => Uint8Array };
+  if (!g.ort) importScripts(`${ortBase}ort.wasm.min.js`, new URL('/ort-model.js', self.location.href).href);
+  const ort = g.ort!;
+  ort.env.wasm.wasmPaths = ortBase;
+  ort.env.wasm.numThreads = threads;
+  ort.env.wasm.proxy = false;
+  ort.env.logLevel = 'error';
+  const { size: n, dim: d, codes, scales } = m;
+  const table = new Float32Array(n * d);
+  for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) table[r * d + c] = codes[r * d + c]! * scales[r]!;
+  const session = await ort.InferenceSession.create(g.buildTopKModel!(table, n, d, K), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  return {
+    backend: 'wasm',
+    kernel: threads > 1 ? `ort-wasm-${threads}t` : 'ort-wasm',
+    residentBytes: n * d * 4,
+    version: ort.env.versions?.web ?? '?',
+    async topK(query) {
+      const out = await session.run({ q: new ort.Tensor('float32', query, [1, d]) });
+      const rows = Array.from(out.indices!.data, Number);
+      const vals = Array.from(out.values!.data, Number);
+      for (const t of Object.values(out)) t.dispose?.();
+      return rows.map((row, i) => ({ row, score: vals[i]! }));
+    },
+    dispose() {
+      void session.release?.();
+    },
+  };
+}
+
+async function create(kernel: string, m: RecommendModel, edgewiseBase: string): Promise<{ scanner: CatalogScanner; residentBytes?: number; note?: string }> {
   const rowBytes = Math.ceil(m.dim / 16) * 16;
+  const ortThreads = /^ort-wasm(?:-(\d)t)?$/.exec(kernel);
+  if (ortThreads) {
+    const s = await ortScanner(m, Number(ortThreads[1] ?? 1));
+    return { scanner: s, residentBytes: s.residentBytes, note: `onnxruntime-web ${s.version}, float32 Gemm + TopK` };
+  }
   switch (kernel) {
     case 'wasm-simd-int8':
       return { scanner: await WasmInt8Scanner.create(m), residentBytes: WasmInt8Scanner.bytesFor(m) };
@@ -186,6 +233,7 @@ const api = {
       scanner = made.scanner;
       out.createMs = performance.now() - t;
       if (made.residentBytes !== undefined) out.residentBytes = made.residentBytes;
+      if (made.note) out.note = made.note;
       t = performance.now();
       sink += (await scanner.topK(qs[0]!, K, filter)).length;
       out.firstMs = performance.now() - t;
@@ -195,7 +243,7 @@ const api = {
         sink += (await scanner.topK(qs[(i + 1) % qs.length]!, K, filter)).length;
         out.samples.push(performance.now() - t);
         if (i >= 2 && performance.now() - started > budgetMs) {
-          out.note = `stopped after ${i + 1} scans (${budgetMs} ms budget)`;
+          out.note = `${out.note ? `${out.note}; ` : ''}stopped after ${i + 1} scans (${budgetMs} ms budget)`;
           break;
         }
       }
