@@ -262,11 +262,15 @@ if (result.scan.length) {
 }
 if (result.e2e.length) {
   out.push('', 'recommend() from the page\'s main thread to the result (built worker via comlink, 5-item history, top-10):', '');
-  out.push('| items | asked | ran | init ms | cold ms (in worker) | warm p50 ms | warm p95 ms | in-worker p50 ms | worker memory MB (page) | model + kernel MB |', '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('Worker memory: its JS heap from `performance.measureUserAgentSpecificMemory()` (attributed to the worker; the catalog items live there), which does not count ArrayBuffers or WASM memory; those come from the worker\'s own `status().memoryBytes`: the model\'s buffers + the kernel\'s copy of the table.', '');
+  out.push('| items | asked | ran | init ms | cold ms (in worker) | warm p50 ms | warm p95 ms | in-worker p50 ms | worker JS heap MB | model + kernel buffers MB | worker total MB |', '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const mb = (b) => (b === null || b === undefined ? '—' : (b / 2 ** 20).toFixed(1));
   for (const r of result.e2e) {
-    if (r.error) out.push(`| ${n0(r.items)} | ${r.combo} | failed: ${r.error.slice(0, 60)} | | | | | | | |`);
-    else out.push(`| ${n0(r.items)} | ${r.combo} | ${r.backend}/${r.kernel}${r.ok ? '' : ' ⚠'} | ${f(r.initMs)} | ${f(r.coldMs)} (${f(r.coldWorkerMs)}) | ${f(r.p50)} | ${f(r.p95)} | ${f(r.workerP50)} | ${mb(r.memory?.worker)} (${mb(r.memory?.total)}) | ${r.accounted ? `${mb(r.accounted.catalog)} + ${mb(r.accounted.kernel)}` : '—'} |`);
+    if (r.error) out.push(`| ${n0(r.items)} | ${r.combo} | failed: ${r.error.slice(0, 60)} | | | | | | | | |`);
+    else {
+      const total = r.memory?.worker != null && r.accounted ? r.memory.worker + r.accounted.catalog + r.accounted.kernel : null;
+      out.push(`| ${n0(r.items)} | ${r.combo} | ${r.backend}/${r.kernel}${r.ok ? '' : ' ⚠'} | ${f(r.initMs)} | ${f(r.coldMs)} (${f(r.coldWorkerMs)}) | ${f(r.p50)} | ${f(r.p95)} | ${f(r.workerP50)} | ${mb(r.memory?.worker)} | ${r.accounted ? `${mb(r.accounted.catalog)} + ${mb(r.accounted.kernel)}` : '—'} | ${mb(total)} |`);
+    }
   }
 }
 if (result.bytes) {

@@ -140,9 +140,9 @@ export interface RuntimeStatus {
   /** Whether the backend was chosen from a calibration remembered for this device and model version. */
   rememberedChoice?: boolean;
   /**
-   * Bytes the recommend model holds in the worker: `catalog` = the int8 table, scales, categories and the
-   * parsed catalog items (an estimate for the items); `kernel` = the copy the kernel scans (WASM memory, GPU
-   * buffers, tfjs tensors), 0 when it reads the model's own arrays.
+   * Bytes the recommend model keeps outside the JS heap: `catalog` = the ArrayBuffers of the int8 table, scales,
+   * popularity and categories; `kernel` = the copy the kernel scans (WASM memory, GPU buffers, tfjs tensors), 0 when
+   * it reads the model's own arrays. The parsed catalog items are JS heap and not included.
    */
   memoryBytes?: { catalog: number; kernel: number };
 }

@@ -53,9 +53,9 @@ describe('worker API in Node (own int8 kernels, tfjs cpu)', () => {
     expect(status.models).toEqual([{ task: 'recommend', version: 'fixture-1', kind: 'item-embedding', items: 800 }]);
     expect(status.errors).toEqual([]);
     expect(status.rememberedChoice).toBe(false);
-    // js-int8 reads the model's own arrays; the model holds the int8 table, scales, popularity, categories and items.
-    const f = fx.manifest.files.find((x) => x.path === 'items.json')!;
-    expect(status.memoryBytes).toEqual({ catalog: 800 * 32 + 800 * 4 + 800 * 4 + 800 * 2 + f.bytes, kernel: 0 });
+    // js-int8 reads the model's own arrays: the verified embeddings file (int8 table, scales, popularity) and the categories.
+    const f = fx.manifest.files.find((x) => x.path === 'embeddings.bin')!;
+    expect(status.memoryBytes).toEqual({ catalog: f.bytes + 800 * 2, kernel: 0 });
     const { models, probe, attach, total } = status.initMs!;
     for (const ms of [models, probe, attach]) expect(ms).toBeGreaterThanOrEqual(0);
     expect(total).toBeGreaterThanOrEqual(Math.max(models, probe) + attach - 0.01);

@@ -30,7 +30,10 @@ export interface RecommendModel {
   readonly categoryIndex: ReadonlyMap<string, number>;
   /** Weight of an item `age` steps back in the history: decay^age. */
   readonly recencyDecay: number;
-  /** Bytes held for this model: its typed arrays, plus the catalog items counted at their items.json size. */
+  /**
+   * Bytes of the ArrayBuffers this model keeps alive (the verified file its tensors view, the category column). The
+   * parsed catalog items live on the JS heap and are not counted here.
+   */
   readonly residentBytes: number;
 }
 
@@ -157,6 +160,7 @@ export function buildRecommendModel(
     if (!categoryIndex.has(id)) categoryIndex.set(id, ci);
     if (!categoryIndex.has(name)) categoryIndex.set(name, ci);
   }
-  const residentBytes = codes.byteLength + scales.byteLength + (popularity?.byteLength ?? 0) + categoryOfRow.byteLength + files.get(itemsFile)!.byteLength;
+  const buffers = new Set<ArrayBufferLike>([codes.buffer, scales.buffer, categoryOfRow.buffer, ...(popularity ? [popularity.buffer] : [])]);
+  const residentBytes = [...buffers].reduce((sum, b) => sum + b.byteLength, 0);
   return { version: manifest.version, name: manifest.name, size: n, dim, codes, scales, popularity, items, rowOf, categoryOfRow, categories, categoryIndex, recencyDecay: decay, residentBytes };
 }
