@@ -8,8 +8,9 @@ import type { CatalogScanner, ScanFilter, ScoredRow } from './types.ts';
  * The catalog scan as our own WGSL kernels: the int8 table stays resident on the GPU as packed u32 words, a call
  * uploads only the query (D floats) and the exclusion list, and reads back only k (score, row) pairs.
  *
- *   score:   one thread per row, `unpack4x8snorm` × query in f32, × the row's scale; rows outside the category
- *            get the floor value.
+ *   score:   one thread per row, int8 × int8 with `dot4I8Packed` into an exact i32 (the query quantized to int8
+ *            per call), × the row's scale × the query's; where the WGSL feature is missing, `unpack4x8snorm` × an
+ *            f32 query. Rows outside the category get the floor value.
  *   exclude: one thread per excluded row, writes the floor value over its score.
  *   select:  top-k per chunk of 2048 scores by k rounds of workgroup argmax (ties → lower row), written as
  *            k candidates per chunk; repeated on the candidates until one chunk remains.
@@ -23,19 +24,29 @@ const SELECT_PER_THREAD = 8; // SELECT_CHUNK / 256 threads
 const FLOOR = -3.0e38;
 const PARAM_BYTES = 16;
 
-function scoreShader(vec4PerRow: number): string {
+/** WGSL language feature for `dot4I8Packed` (int8 × int8 → i32 dot products of 4 lanes; DP4a on most GPUs). */
+const INT8_DOT_FEATURE = 'packed_4x8_integer_dot_product';
+
+function scoreShader(vec4PerRow: number, int8Dot: boolean): string {
   let body = '';
   for (let c = 0; c < vec4PerRow; c++) {
-    body += `  { let w = codes[base + ${c}u];
+    body += int8Dot
+      ? `  { let w = codes[base + ${c}u]; let q = query[${c}];
+    acc += dot4I8Packed(w.x, q.x) + dot4I8Packed(w.y, q.y) + dot4I8Packed(w.z, q.z) + dot4I8Packed(w.w, q.w); }\n`
+      : `  { let w = codes[base + ${c}u];
     acc += dot(unpack4x8snorm(w.x), query[${4 * c}]) + dot(unpack4x8snorm(w.y), query[${4 * c + 1}])
          + dot(unpack4x8snorm(w.z), query[${4 * c + 2}]) + dot(unpack4x8snorm(w.w), query[${4 * c + 3}]); }\n`;
   }
+  // int8 path: the query is int8 too (scale in params.qscale) and the row sums are exact i32;
+  // otherwise the codes are unpacked to f32 (code / 127) against an f32 query.
+  const queryType = int8Dot ? `array<vec4<u32>, ${vec4PerRow}>` : `array<vec4<f32>, ${4 * vec4PerRow}>`;
+  const finish = int8Dot ? 'f32(acc) * scales[i] * params.qscale' : 'acc * scales[i] * 127.0';
   return /* wgsl */ `
-struct Params { n: u32, category: i32, excluded: u32, pad: u32 }
+struct Params { n: u32, category: i32, excluded: u32, qscale: f32 }
 @group(0) @binding(0) var<storage, read> codes: array<vec4<u32>>;
 @group(0) @binding(1) var<storage, read> scales: array<f32>;
 @group(0) @binding(2) var<storage, read> cats: array<u32>;
-@group(0) @binding(3) var<storage, read> query: array<vec4<f32>, ${4 * vec4PerRow}>;
+@group(0) @binding(3) var<storage, read> query: ${queryType};
 @group(0) @binding(4) var<storage, read_write> scores: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 @group(0) @binding(6) var<storage, read> excluded: array<u32>;
@@ -46,8 +57,8 @@ fn score(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= params.n) { return; }
   if (params.category >= 0 && cats[i] != u32(params.category)) { scores[i] = ${FLOOR}; return; }
   let base = i * ${vec4PerRow}u;
-  var acc = 0.0;
-${body}  scores[i] = acc * scales[i] * 127.0;
+  var acc = ${int8Dot ? '0i' : '0.0'};
+${body}  scores[i] = ${finish};
 }
 
 @compute @workgroup_size(64)
@@ -151,6 +162,8 @@ export class WebGpuInt8Scanner implements CatalogScanner {
       outputs: Array<{ vals: GPUBuffer; idx: GPUBuffer }>;
       readback: GPUBuffer;
       vec4PerRow: number;
+      /** Scoring in int8 arithmetic (dot4I8Packed); false where the WGSL feature is missing. */
+      int8Dot: boolean;
     },
   ) {
     device.lost.then((info) => {
@@ -190,7 +203,9 @@ export class WebGpuInt8Scanner implements CatalogScanner {
     const scoreParams = buffer(PARAM_BYTES, GPUBufferUsage.UNIFORM | DST);
     const excluded = buffer(4 * 1024, STORAGE | DST);
 
-    const scoreModule = device.createShaderModule({ code: scoreShader(vec4PerRow) });
+    const features = (globalThis.navigator as Navigator & { gpu?: GPU }).gpu?.wgslLanguageFeatures;
+    const int8Dot = Boolean(features?.has(INT8_DOT_FEATURE));
+    const scoreModule = device.createShaderModule({ code: scoreShader(vec4PerRow, int8Dot) });
     const selectModule = device.createShaderModule({ code: SELECT_SHADER });
     const [scorePipeline, excludePipeline, selectPipeline] = await Promise.all([
       device.createComputePipelineAsync({ layout: 'auto', compute: { module: scoreModule, entryPoint: 'score' } }),
@@ -244,7 +259,7 @@ export class WebGpuInt8Scanner implements CatalogScanner {
       throw new RuntimeError('EW_BACKEND_UNAVAILABLE', `webgpu: ${(validation ?? oom)!.message}`);
     }
     const scanner = new WebGpuInt8Scanner(backend, model, device, {
-      scorePipeline, excludePipeline, selectPipeline, scoreBind, excludeBind, scoreParams, query, excluded, levels, outputs, readback, vec4PerRow,
+      scorePipeline, excludePipeline, selectPipeline, scoreBind, excludeBind, scoreParams, query, excluded, levels, outputs, readback, vec4PerRow, int8Dot,
     });
     scanner.buffers.push(...buffers);
     return scanner;
@@ -272,11 +287,26 @@ export class WebGpuInt8Scanner implements CatalogScanner {
   private async run(query: Float32Array, k: number, filter: ScanFilter, popScopes: () => Promise<Array<GPUError | null>>): Promise<ScoredRow[]> {
     const { size: n, dim: d } = this.model;
     const { device, parts } = this;
-    const q = new Float32Array(parts.vec4PerRow * 16);
-    q.set(query.subarray(0, d));
-    device.queue.writeBuffer(parts.query, 0, q);
+    let qscale = 1;
+    if (parts.int8Dot) {
+      // int8 query, symmetric: |Σ code · q| ≤ 127 · 127 · D stays far inside i32.
+      let maxAbs = 0;
+      for (let c = 0; c < d; c++) maxAbs = Math.max(maxAbs, Math.abs(query[c]!));
+      if (!(maxAbs > 0)) return [];
+      qscale = maxAbs / 127;
+      const q8 = new Int8Array(parts.vec4PerRow * 16);
+      for (let c = 0; c < d; c++) q8[c] = Math.round(query[c]! / qscale);
+      device.queue.writeBuffer(parts.query, 0, q8);
+    } else {
+      const q = new Float32Array(parts.vec4PerRow * 16);
+      q.set(query.subarray(0, d));
+      device.queue.writeBuffer(parts.query, 0, q);
+    }
     const excluded = filter.excludeRows.subarray(0, 1024);
-    device.queue.writeBuffer(parts.scoreParams, 0, new Int32Array([n, filter.category, excluded.length, 0]));
+    const params = new ArrayBuffer(PARAM_BYTES);
+    new Int32Array(params, 0, 3).set([n, filter.category, excluded.length]);
+    new Float32Array(params, 12, 1)[0] = qscale;
+    device.queue.writeBuffer(parts.scoreParams, 0, params);
     if (excluded.length) device.queue.writeBuffer(parts.excluded, 0, Int32Array.from(excluded));
 
     const encoder = device.createCommandEncoder();
