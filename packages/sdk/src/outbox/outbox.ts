@@ -48,6 +48,11 @@ export interface FlushDeps {
   now: () => number;
   random: () => number;
   log: Logger;
+  /**
+   * Send every report now, backoff or not: the device just came back online, and a backoff that grew while it was
+   * offline (up to an hour) says nothing about the network now.
+   */
+  all?: boolean;
 }
 
 export interface FlushResult {
@@ -67,7 +72,7 @@ export async function flushOutbox(d: FlushDeps): Promise<FlushResult> {
   const due: OutboxItem[] = [];
   for (const it of items) {
     if (now - it.createdAt > OUTBOX_MAX_AGE_MS || it.attempts >= RETRY_MAX_ATTEMPTS) dropped.push(it);
-    else (it.nextAt <= now ? due : waiting).push(it);
+    else (it.nextAt <= now || d.all ? due : waiting).push(it);
   }
   if (dropped.length) {
     d.log.warn('outbox: dropped ' + dropped.length + ' report(s) too old or retried too often');
