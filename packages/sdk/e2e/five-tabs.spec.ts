@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { FLUSH_BATCH_EVENTS, RETENTION_EVENTS_MAX } from '../src/shared/constants.ts';
 import { test, expect, pageUrl, openSdk, readEdgewiseDb, problemsOf } from './fixtures.ts';
 
 // Five tabs of one shopper (pages of one context, one IndexedDB) tracking at the same time: afterwards every event
@@ -6,18 +7,27 @@ import { test, expect, pageUrl, openSdk, readEdgewiseDb, problemsOf } from './fi
 // heartbeat where Web Locks are missing).
 
 const TABS = 5;
-/** Per tab: more than one FLUSH_BATCH_EVENTS burst, so full batches are written while others are still arriving. */
-const EVENTS = 240;
+/**
+ * Per tab: two full batches and some, so that full batches are written while more events arrive — but all tabs
+ * together under the retention count, which the leader's compaction would otherwise rightly apply.
+ */
+const EVENTS = Math.min(2 * FLUSH_BATCH_EVENTS + 37, Math.floor((RETENTION_EVENTS_MAX - 100) / TABS));
 
-/** Tracks `n` marked events in tab `tab`, in chunks that yield to the event loop so the tabs' writes interleave. */
+/**
+ * Tracks `n` marked events in tab `tab`, yielding a task after an irregular number of events (a MessageChannel
+ * round trip, without setTimeout's clamp), so that events keep arriving while this tab's and the other tabs'
+ * writes are in flight rather than only between them.
+ */
 const burst = (page: Page, tab: number, n: number) =>
   page.evaluate(
     async ([tab, n]) => {
       const ew = (window as any).edgewise;
+      const ch = new MessageChannel();
+      const task = () => new Promise((r) => ((ch.port1.onmessage = r), ch.port2.postMessage(0)));
       let accepted = 0;
       for (let i = 0; i < n; i++) {
         if (ew.track('select_item', { item_list_id: 'tabs', items: [{ item_id: `t${tab}-${i}`, item_category: 'Kitchen' }] })) accepted++;
-        if (i % 15 === 14) await new Promise((r) => setTimeout(r, 0));
+        if ((i * 7 + tab) % 11 === 0) await task();
       }
       return accepted;
     },
