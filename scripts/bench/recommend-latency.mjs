@@ -40,7 +40,7 @@ const { values: opts } = parseArgs({
     reps: { type: 'string', default: '50' },
     'e2e-reps': { type: 'string', default: '30' },
     warm: { type: 'string' }, // the older recommend-latency.ts's name for --e2e-reps, as run.mjs passes it
-    kernels: { type: 'string', default: 'wasm-simd-int8,js-int8,webgpu-int8,tfjs-matmul@wasm,tfjs-matmul@cpu,tfjs-matmul@webgl,tfjs-matmul@webgpu,float32-loop,ort-wasm,ort-wasm-2t' },
+    kernels: { type: 'string', default: 'wasm-simd-int8,wasm-simd-int8-2t,js-int8,webgpu-int8,tfjs-matmul@wasm,tfjs-matmul@cpu,tfjs-matmul@webgl,tfjs-matmul@webgpu,float32-loop,ort-wasm,ort-wasm-2t' },
     combos: { type: 'string', default: 'default,wasm/wasm-simd-int8,cpu/js-int8,webgpu/webgpu-int8,wasm/tfjs-matmul' },
     skip: { type: 'string', default: '' },
     'no-isolation': { type: 'boolean', default: false },

@@ -137,6 +137,8 @@ export interface RuntimeStatus {
    * the catalog on the chosen kernel and warms it up (shader compilation, JIT); `total` is the whole init.
    */
   initMs?: { models: number; probe: number; attach: number; total: number };
+  /** Threads the catalog scan runs on: 2 for the WASM kernel on a large catalog of a cross-origin isolated page, else 1. */
+  threads?: number;
   /** Whether the backend was chosen from a calibration remembered for this device and model version. */
   rememberedChoice?: boolean;
   /**

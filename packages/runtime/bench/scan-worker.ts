@@ -195,6 +195,8 @@ async function create(kernel: string, m: RecommendModel, edgewiseBase: string): 
   switch (kernel) {
     case 'wasm-simd-int8':
       return { scanner: await WasmInt8Scanner.create(m), residentBytes: WasmInt8Scanner.bytesFor(m) };
+    case 'wasm-simd-int8-2t':
+      return { scanner: await WasmInt8Scanner.create(m, 'wasm', 2), residentBytes: WasmInt8Scanner.bytesFor(m) };
     case 'js-int8':
       return { scanner: new JsInt8Scanner('cpu', m), residentBytes: m.codes.byteLength + m.scales.byteLength + m.categoryOfRow.byteLength };
     case 'webgpu-int8':

@@ -38,9 +38,9 @@ function statusOf(run: Run): Run & { status: StatusLike } {
 const HISTORIES = [['sku-5'], ['sku-100', 'sku-205', 'sku-310'], Array.from({ length: 12 }, (_, i) => `sku-${i * 97 + 3}`)];
 const QUANTIZATION_TOL = 0.01;
 
-function expectMatchesReference(items: Array<{ itemId: string; score: number }>, recent: string[], k: number, category?: string) {
-  const ref = referenceTopK(fixture, recent, k, [], category);
-  const all = new Map(referenceTopK(fixture, recent, fixture.items.length, [], category).map((r) => [r.id, r.score]));
+function expectMatchesReference(items: Array<{ itemId: string; score: number }>, recent: string[], k: number, category?: string, fx: Fixture = fixture) {
+  const ref = referenceTopK(fx, recent, k, [], category);
+  const all = new Map(referenceTopK(fx, recent, fx.items.length, [], category).map((r) => [r.id, r.score]));
   expect(items).toHaveLength(k);
   const kth = ref.at(-1)!.score;
   for (const it of items) {
@@ -164,5 +164,31 @@ test('on a cross-origin isolated page every CPU-side kernel still comes up and a
     }
   } finally {
     await isolated.close();
+  }
+});
+
+test('on a cross-origin isolated page the 2-thread WASM scan of a 200k-item catalog gives the same answers; elsewhere it is not offered', async ({ page }) => {
+  const big = buildFixture({ items: 200_000, dim: 64, categories: 8, seed: 12 });
+  const isolated = await startHarness({ models: big.files }, [], { isolated: true });
+  const plain = await startHarness({ models: big.files });
+  try {
+    const recent = ['sku-17', 'sku-150001', 'sku-99999'];
+    const steps = [{ count: 10, recentItems: recent }, { count: 10, recentItems: recent, category: 'cat-3' }, 'status'];
+    for (const [h, kernel, threads] of [[isolated, 'wasm-simd-int8-2t', 2], [plain, 'wasm-simd-int8', 1]] as const) {
+      await openPage(page, h.origin);
+      // Pinning the 2-thread kernel where it is not offered leaves the backend's other kernels.
+      const run = statusOf(await runWorker(page, { modelBaseUrl: `${h.origin}/models/`, backends: ['wasm'], kernel: 'wasm-simd-int8-2t' }, steps));
+      expect(run.status.errors).toEqual([]);
+      expect(run.status.kernel).toBe(kernel);
+      expect((run.results[2]!.value as unknown as { threads: number }).threads, h === isolated ? 'isolated' : 'not isolated').toBe(threads);
+      expectMatchesReference(run.results[0]!.value!.items, recent, 10, undefined, big);
+      const filtered = run.results[1]!.value!.items;
+      expect(filtered.every((i) => i.category === 'cat-3')).toBe(true);
+      expectMatchesReference(filtered, recent, 10, 'cat-3', big);
+      for (const id of recent) expect(filtered.concat(run.results[0]!.value!.items).some((i) => i.itemId === id)).toBe(false);
+    }
+  } finally {
+    await isolated.close();
+    await plain.close();
   }
 });

@@ -210,6 +210,24 @@ describe('worker API in Node (own int8 kernels, tfjs cpu)', () => {
     expect((await again.recommend({ count: 5, recentItems: ['sku-1'] })).backend).toBe('webgpu');
   });
 
+  it('calibration also times a backend kernel\'s variants (the 2-thread WASM scan); one that cannot run is dropped quietly', async () => {
+    const choices = memoryChoices();
+    const wasm = nodeDrivers().wasm!;
+    const [, own] = wasm.kernels[0]!;
+    // "-2t" here is the JS loop (slower); "-x" cannot start on this catalog.
+    const drivers = {
+      wasm: { ...wasm, kernels: [['wasm-simd-int8', own], ['wasm-simd-int8-2t', async (m) => new JsInt8Scanner('wasm', m)], ['wasm-simd-int8-x', async () => { throw new Error('no second scan thread'); }]] as BackendDriver['kernels'] },
+      cpu: nodeDrivers().cpu!,
+    };
+    const big = buildFixture({ items: 20_000, dim: 64, categories: 4 });
+    const w = createWorkerApi({ fetch: fixtureFetch(BASE, big.files), drivers: () => drivers, choices, calibrateAfterMs: 0 });
+    await w.init({ modelBaseUrl: BASE });
+    const result = await w.settled();
+    expect(Object.keys(result!.medians).sort()).toEqual(['cpu/js-int8', 'wasm/wasm-simd-int8', 'wasm/wasm-simd-int8-2t']);
+    expect(result).toMatchObject({ backend: 'wasm', kernel: 'wasm-simd-int8' });
+    expect((await w.status()).errors).toEqual([]);
+  });
+
   it('does not calibrate when the page names its backends', async () => {
     const w = api(fx.files, nodeDrivers(), { calibrateAfterMs: 0 });
     await w.init({ modelBaseUrl: BASE, backends: ['cpu', 'wasm'] });

@@ -142,6 +142,7 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
     errors: errors.map((e) => ({ ...e })),
     ...(initMs ? { initMs: { ...initMs } } : {}),
     rememberedChoice,
+    threads: chain?.threads ?? 1,
     ...(model ? { memoryBytes: { catalog: model.residentBytes, kernel: chain?.residentBytes ?? 0 } } : {}),
   });
 

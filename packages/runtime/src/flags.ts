@@ -29,6 +29,15 @@ export const FETCH_RETRIES = 1;
  */
 export const MODEL_SNAPSHOT_MAX_AGE_MS = 24 * 3600 * 1000;
 
+/**
+ * The WASM scan runs on a second thread (a nested worker sharing its memory) from this many catalog rows, on
+ * cross-origin isolated pages of devices with ≥ 2 cores. Below it a scan is under ~1 ms and the hop to the other
+ * thread (tens to hundreds of µs) eats the gain.
+ */
+export const WASM_THREADS_MIN_ROWS = 200_000;
+/** A scan thread that has not started or answered after this long is dropped and its rows scanned by the worker. */
+export const WASM_THREAD_REPLY_TIMEOUT_MS = 2_000;
+
 /** Give up on bringing one backend up after this long (WebGPU adapter/device requests can stall). */
 export const BACKEND_INIT_TIMEOUT_MS = 20_000;
 /** Entries kept in RuntimeStatus.errors; older ones are dropped. */

@@ -108,6 +108,11 @@ export class BackendChain {
     return this.current?.backend ?? null;
   }
 
+  /** Threads the current kernel scans on. */
+  get threads(): number {
+    return this.scanner?.threads ?? 1;
+  }
+
   /** Bytes the current kernel holds beyond the model's arrays. */
   get residentBytes(): number {
     return this.scanner?.residentBytes ?? 0;
@@ -195,15 +200,19 @@ export class BackendChain {
   async calibrate(options: CalibrationOptions): Promise<CalibrationResult | null> {
     const model = this.model;
     if (!model || !this.current) return null;
+    // The preferred kernel of each backend, and its variants (`<kernel>-…`, e.g. the 2-thread WASM scan).
     const perBackend = new Map<number, Candidate>();
     for (const c of this.candidates) if (!c.failed && !perBackend.has(c.index)) perBackend.set(c.index, c);
     if (this.current && !perBackend.has(this.current.index)) perBackend.set(this.current.index, this.current);
-    if (perBackend.size < 2) return null;
+    const first = [...perBackend.values()];
+    const variants = this.candidates.filter((c) => !c.failed && !first.includes(c) && first.some((f) => f.index === c.index && c.kernel.startsWith(`${f.kernel}-`)));
+    const timed = [...first, ...variants];
+    if (timed.length < 2) return null;
 
     const medians = new Map<Candidate, number>();
     const none = new Int32Array(0);
     let best = Infinity;
-    for (const cand of perBackend.values()) {
+    for (const cand of timed) {
       if (this.disposed || this.model !== model) return null;
       const own = cand === this.current;
       let scanner: CatalogScanner | null = own ? this.scanner : null;
@@ -225,7 +234,9 @@ export class BackendChain {
         best = Math.min(best, m);
         this.probed[cand.index]!.calibrationMs = Math.round(m * 1000) / 1000;
       } catch (e) {
-        this.fail(cand, e, 'failed in calibration');
+        // A variant that cannot run here (no second thread for this catalog) is dropped without an error.
+        if (variants.includes(cand)) cand.failed = true;
+        else this.fail(cand, e, 'failed in calibration');
       } finally {
         if (!own) this.dropOther(scanner);
       }

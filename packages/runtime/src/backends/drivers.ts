@@ -1,7 +1,8 @@
 import type { BackendName } from '@edgewise/protocol';
 import { JsInt8Scanner } from '../kernels/js-int8-scan.ts';
-import { WasmInt8Scanner } from '../kernels/wasm-int8-scan.ts';
+import { WasmInt8Scanner, wasmThreadsPossible } from '../kernels/wasm-int8-scan.ts';
 import { WebGpuInt8Scanner } from '../kernels/webgpu-int8-scan.ts';
+import type { RecommendModel } from '../models/recommend-model.ts';
 import type { BackendDriver, ScannerFactory } from './driver.ts';
 import { hasWasmSimd, probeCpu, probeWasm, probeWebGl, probeWebGpu } from './probe.ts';
 
@@ -17,7 +18,20 @@ export function standardDrivers(tfjs: TfjsKernels): Record<BackendName, BackendD
   return {
     webgpu: { name: 'webgpu', probe: probeWebGpu, kernels: withTfjs('webgpu', [['webgpu-int8', (m) => WebGpuInt8Scanner.create(m)]]) },
     webgl: { name: 'webgl', probe: probeWebGl, kernels: withTfjs('webgl', []) },
-    wasm: { name: 'wasm', probe: probeWasm, kernels: withTfjs('wasm', hasWasmSimd() ? [['wasm-simd-int8', (m) => WasmInt8Scanner.create(m)]] : []) },
+    wasm: {
+      name: 'wasm',
+      probe: probeWasm,
+      kernels: withTfjs(
+        'wasm',
+        hasWasmSimd()
+          ? [
+              ['wasm-simd-int8', (m) => WasmInt8Scanner.create(m)],
+              // Threads when the page is cross-origin isolated: a variant calibration times against the one above.
+              ...(wasmThreadsPossible() ? [['wasm-simd-int8-2t', (m: RecommendModel) => WasmInt8Scanner.create(m, 'wasm', 2)] as const] : []),
+            ]
+          : [],
+      ),
+    },
     cpu: { name: 'cpu', probe: probeCpu, kernels: withTfjs('cpu', [['js-int8', async (m) => new JsInt8Scanner('cpu', m)]]) },
   };
 }

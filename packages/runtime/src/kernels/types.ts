@@ -23,6 +23,8 @@ export interface CatalogScanner {
   readonly kernel: string;
   /** Bytes this kernel holds beyond the model's own arrays (its copy of the catalog in WASM memory, GPU buffers, tensors). */
   readonly residentBytes: number;
+  /** Threads a scan runs on, when more than one. */
+  readonly threads?: number;
   topK(query: Float32Array, k: number, filter: ScanFilter): Promise<ScoredRow[]>;
   dispose(): void;
   /** GPU kernels: destroy the device, as a driver crash would (tests of the fallback path). */

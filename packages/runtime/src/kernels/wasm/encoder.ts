@@ -114,7 +114,7 @@ function str(s: string): number[] {
  * A module importing `memoryImport` (one linear memory, minimum `minPages`) and `imports` (functions, indices
  * 0..imports.length-1), defining `funcs` (indices after the imports).
  */
-export function encodeModule(memoryImport: { module: string; name: string; minPages: number }, imports: ImportFuncSpec[], funcs: FuncSpec[]): Uint8Array {
+export function encodeModule(memoryImport: { module: string; name: string; minPages: number; shared?: boolean }, imports: ImportFuncSpec[], funcs: FuncSpec[]): Uint8Array {
   const sigs: number[][] = [];
   const sigIndex = (params: ValType[], results: ValType[]) => {
     const sig = [0x60, ...uleb(params.length), ...params, ...uleb(results.length), ...results];
@@ -125,7 +125,9 @@ export function encodeModule(memoryImport: { module: string; name: string; minPa
     return sigs.length - 1;
   };
   const importEntries = imports.map((f) => [...str(f.module), ...str(f.name), 0x00, ...uleb(sigIndex(f.params, f.results))]);
-  importEntries.push([...str(memoryImport.module), ...str(memoryImport.name), 0x02, 0x00, ...uleb(memoryImport.minPages)]);
+  // A shared memory (threads) must declare a maximum: the whole 32-bit space, 65,536 pages.
+  const limits = memoryImport.shared ? [0x03, ...uleb(memoryImport.minPages), ...uleb(65_536)] : [0x00, ...uleb(memoryImport.minPages)];
+  importEntries.push([...str(memoryImport.module), ...str(memoryImport.name), 0x02, ...limits]);
   const funcTypes = funcs.map((f) => uleb(sigIndex(f.params, f.results)));
   const exports = funcs.flatMap((f, i) => (f.export ? [[...str(f.export), 0x00, ...uleb(imports.length + i)]] : []));
   const bodies = funcs.map((f) => {

@@ -86,10 +86,10 @@ function scanFunction(chunks: number, byCategory: boolean): FuncSpec {
   };
 }
 
-/** The module bytes for rows of `chunks` × 16 int8 codes. */
-export function int8ScanModule(chunks: number): Uint8Array {
+/** The module bytes for rows of `chunks` × 16 int8 codes; `shared` imports a shared memory (a scan on two threads). */
+export function int8ScanModule(chunks: number, shared = false): Uint8Array {
   return encodeModule(
-    { module: 'env', name: 'mem', minPages: 1 },
+    { module: 'env', name: 'mem', minPages: 1, shared },
     [{ module: 'env', name: 'offer', params: [I32, F32], results: [F32] }],
     [scanFunction(chunks, false), scanFunction(chunks, true)],
   );
