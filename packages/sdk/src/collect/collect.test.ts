@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readEntry, hookDataLayer } from './datalayer.ts';
-import { findProducts, productToItem } from './jsonld.ts';
+import { findProducts, jsonLdProducts, productToItem } from './jsonld.ts';
+import { pageType, searchTerm } from './page.ts';
 import { validateEvent } from './validate.ts';
 import { replayQueue } from '../loader/queue.ts';
 
@@ -55,6 +56,26 @@ describe('JSON-LD products', () => {
     expect(productToItem({ sku: 'k2', offers: 'free' })).toMatchObject({ item_id: 'k2', price: undefined });
   });
 
+  it('reads a ProductGroup (Shopify structured_data, Yoast): the group is the product, the first variant fills in', () => {
+    const shopify = { '@type': 'ProductGroup', '@id': '/products/beanie#product', name: 'Beanie', brand: { '@type': 'Brand', name: 'Acme' }, productGroupID: '8001', hasVariant: [{ '@type': 'Product', sku: 'B-GREY', offers: { '@type': 'Offer', price: '29.00', priceCurrency: 'EUR' } }, { '@type': 'Product', sku: 'B-NAVY' }] };
+    expect(findProducts(shopify)).toHaveLength(1);
+    expect(productToItem(shopify)).toMatchObject({ item_id: 'B-GREY', item_name: 'Beanie', item_brand: 'Acme', price: '29.00', currency: 'EUR' });
+    expect(productToItem({ '@type': 'ProductGroup', name: 'Tee', productGroupID: 'tee', hasVariant: [{ '@id': '#v1' }] })).toMatchObject({ item_id: 'tee' });
+  });
+
+  it('gives the page one product, or none on a listing whose cards are each a Product', () => {
+    const page = (...scripts: unknown[]) =>
+      ({ querySelectorAll: () => scripts.map((x) => ({ textContent: typeof x === 'string' ? x : JSON.stringify(x) })) }) as unknown as Document;
+    const tee = (i: number) => ({ '@type': 'Product', name: 'Tee ' + i, sku: 'TEE-' + i });
+    expect(jsonLdProducts(page(tee(1), '{broken', { '@graph': [tee(1)] })).map((p) => p.item_id)).toEqual(['TEE-1']);
+    expect(jsonLdProducts(page(tee(1), tee(2), tee(3)))).toEqual([]);
+    // Yoast: the group and its variants as nodes of their own in one @graph.
+    const graph = { '@graph': [{ '@type': 'ProductGroup', '@id': '#g', sku: 'vneck', hasVariant: [{ '@id': '#red' }, { '@id': '#green' }] }, { '@type': 'Product', '@id': '#red', sku: 'vneck-red' }, { '@type': 'Product', '@id': '#green', sku: 'vneck-green' }] };
+    expect(jsonLdProducts(page(graph)).map((p) => p.item_id)).toEqual(['vneck']);
+    // Variants without an @id leave products without one alone.
+    expect(jsonLdProducts(page({ '@type': 'ProductGroup', name: 'G', hasVariant: [{ sku: 'g-1' }] })).map((p) => p.item_id)).toEqual(['g-1']);
+  });
+
   it('stops at hostile depth and size', () => {
     let deep: Record<string, unknown> = { '@type': 'Product', sku: 'deep' };
     for (let i = 0; i < 50; i++) deep = { '@graph': [deep] };
@@ -85,5 +106,21 @@ describe('the snippet queue', () => {
     replayQueue(queue, api, () => {});
     queue.push(['track', 'purchase']);
     expect(calls).toEqual(['consent:granted', 'track:view_item', 'track:purchase']);
+  });
+});
+
+describe('page kind and site search', () => {
+  it('knows the platforms\u2019 search addresses', () => {
+    expect(pageType('/search', null, false)).toBe('search'); // Shopify, PrestaShop, Shopware
+    expect(pageType('/catalogsearch/result/', null, false)).toBe('search'); // Magento
+    expect(pageType('/search.php', null, false)).toBe('search'); // BigCommerce
+    expect(searchTerm('?search_query=red+shoes&section=product')).toBe('red shoes');
+    // WordPress / WooCommerce: results on the home address; PrestaShop without friendly URLs on index.php.
+    expect(pageType('/', null, false, '?s=hoodie&post_type=product')).toBe('search');
+    expect(pageType('/index.php', null, false, '?controller=search&s=mug')).toBe('search');
+    expect(pageType('/', null, false, '?utm_source=news')).toBe('home');
+    expect(pageType('/', null, false, '?s=+')).toBe('home');
+    expect(pageType('/index.php', null, false, '?controller=category&id_category=3')).toBe('other');
+    expect(pageType('/collections/shirts', null, false, '?q=linen')).toBe('category');
   });
 });

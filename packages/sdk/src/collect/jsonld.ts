@@ -16,11 +16,15 @@ function text(x: unknown): string | undefined {
 
 /** Maps one schema.org Product node to a raw GA4 item (`currency` rides along; the caller lifts it). */
 export function productToItem(p: Node): Node {
-  const o = [p.offers].flat()[0];
+  // A ProductGroup (Shopify's `structured_data` and Yoast for products with variants) describes the product; its
+  // first variant stands in for what the group leaves out (SKU, offers).
+  const v = [p.hasVariant].flat()[0];
+  const variant: Node = isPlainObject(v) ? v : {};
+  const o = [p.offers ?? variant.offers].flat()[0];
   const offer: Node = isPlainObject(o) ? o : {};
   // Shopify themes put the SKU on each variant's Offer rather than on the Product.
   const item: Node = {
-    item_id: text(p.sku) ?? text(p.productID) ?? text(p.gtin13) ?? text(offer.sku),
+    item_id: text(p.sku) ?? text(p.productID) ?? text(p.gtin13) ?? text(offer.sku) ?? text(variant.sku) ?? text(p.productGroupID),
     item_name: text(p.name),
     item_brand: text(p.brand),
     price: offer.price ?? offer.lowPrice,
@@ -31,8 +35,15 @@ export function productToItem(p: Node): Node {
   return item;
 }
 
-/** `Product` or `https://schema.org/Product` (JSON-LD `@type`, microdata `itemtype`). */
-export const isProductType = (t: unknown): boolean => /^(https?:\/\/schema\.org\/)?Product$/.test(String(t));
+/** `Product` or `ProductGroup`, bare or as `https://schema.org/...` (JSON-LD `@type`, microdata `itemtype`). */
+export const isProductType = (t: unknown): boolean => /^(https?:\/\/schema\.org\/)?Product(Group)?$/.test(String(t));
+
+/**
+ * The page's product: the items if they are all the same product (one page often announces it twice), none if
+ * they are several different ones (a listing whose cards are each marked up as a Product is not a product view).
+ */
+export const onlyOne = (items: Node[]): Node[] =>
+  items.every((i) => i.item_id === items[0]!.item_id && (i.item_id || !items[1])) ? items.slice(0, 1) : [];
 
 /** Finds Product nodes in parsed JSON-LD: top level, arrays, `@graph` and `mainEntity`. */
 export function findProducts(doc: unknown, out: Node[] = [], depth = 0): Node[] {
@@ -46,7 +57,7 @@ export function findProducts(doc: unknown, out: Node[] = [], depth = 0): Node[] 
   return out;
 }
 
-/** The products in the page's JSON-LD scripts; oversized or broken ones are skipped. */
+/** The page's product in its JSON-LD scripts (see {@link onlyOne}); oversized or broken scripts are skipped. */
 export function jsonLdProducts(doc: Document): Node[] {
   const found: Node[] = [];
   for (const s of doc.querySelectorAll('script[type="application/ld+json"]')) {
@@ -57,5 +68,7 @@ export function jsonLdProducts(doc: Document): Node[] {
       // Broken JSON-LD is common on real sites; it is the merchant's SEO problem, not ours.
     }
   }
-  return found.map(productToItem);
+  // A group's variants may also stand as nodes of their own (Yoast's @graph): they are the group's product.
+  const variants = found.flatMap((p) => [p.hasVariant].flat().map((v) => isPlainObject(v) && v['@id']));
+  return onlyOne(found.filter((p) => !p['@id'] || !variants.includes(p['@id'])).map(productToItem));
 }

@@ -1,4 +1,4 @@
-import { isProductType, productToItem } from './jsonld.ts';
+import { isProductType, onlyOne, productToItem } from './jsonld.ts';
 
 /**
  * schema.org `Product` in microdata (`itemscope itemtype="https://schema.org/Product"`, `itemprop`s, nested `Offer`
@@ -26,5 +26,5 @@ export function microdataProducts(doc: Document): Node[] {
     el.getAttribute('itemtype')?.split(/\s+/).some(isProductType) ? productToItem(microdataItem(el)) : null,
   ).filter((i) => i) as Node[];
   // Category pages often mark every product card up as a Product: several different ones mean a list, not a view.
-  return items.every((i) => i.item_id === items[0]!.item_id && (i.item_id || !items[1])) ? items.slice(0, 1) : [];
+  return onlyOne(items);
 }

@@ -2,30 +2,34 @@ import type { PageType } from '@edgewise/protocol';
 
 /**
  * The page's kind, from (in order) the merchant's `<meta name="edgewise:page-type" content="...">`, a Product in
- * the page's structured data, then the URL path. Purchase-intent features count pages and time by kind.
+ * the page's structured data, then the URL path (on the home address, with a search term in the query, a search).
+ * Purchase-intent features count pages and time by kind.
  */
 
 const RULES: Array<[RegExp, PageType]> = [
   [/\/(thank-?you|thanks|order-(confirmation|received|complete)|confirmation)\b/i, 'confirmation'],
   [/\/(cart|basket|bag)\b/i, 'cart'],
   [/\/checkout\b/i, 'checkout'],
-  [/\/search\b/i, 'search'],
+  [/\/(catalogsearch|search)\b/i, 'search'],
   [/\/(products?|item|p|dp)\/./i, 'product'],
   [/\/(categor(y|ies)|collections?|c|department|shop)\/./i, 'category'],
   [/\/(about|contact|faq|help|privacy|terms|shipping|returns|legal)\b/i, 'info'],
 ];
 
-export function pageType(pathname: string, explicit: string | null | undefined, hasProduct: boolean): PageType {
+export function pageType(pathname: string, explicit: string | null | undefined, hasProduct: boolean, search = ''): PageType {
   if (explicit && /^(home|category|product|cart|checkout|confirmation|search|info|other)$/.test(explicit)) return explicit as PageType;
   if (hasProduct) return 'product';
   for (const [re, type] of RULES) if (re.test(pathname)) return type;
+  // WordPress / WooCommerce show search results on the home address (`/?s=hoodie&post_type=product`), PrestaShop
+  // without friendly URLs on index.php (`/index.php?controller=search&s=mug`).
+  if (/^\/?(index\.(html?|php))?$/i.test(pathname) && searchTerm(search)) return 'search';
   return /^\/?(index\.html?)?$/i.test(pathname) ? 'home' : 'other';
 }
 
-/** The site-search term in a URL's query string (`q`, `s`, `search`, `query`, `keyword`), if any. */
+/** The site-search term in a URL's query string (`q`, `s`, `search`, `query`, `keyword`, BigCommerce's `search_query`), if any. */
 export function searchTerm(search: string): string | null {
   const params = new URLSearchParams(search);
-  for (const k of ['q', 's', 'search', 'query', 'keyword']) {
+  for (const k of ['q', 's', 'search', 'query', 'keyword', 'search_query']) {
     const v = params.get(k)?.trim();
     if (v) return v;
   }
