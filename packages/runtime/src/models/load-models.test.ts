@@ -149,6 +149,18 @@ describe('model files in Cache Storage', () => {
     expect(out.errors.map((e) => e.code)).toEqual(['EW_MODEL_INTEGRITY']);
   });
 
+  it('an offline revalidation keeps the snapshot: the next offline visit still loads from the cache', async () => {
+    const storage = memoryCacheStorage();
+    const online = fixtureFetch(BASE, fx.files);
+    await loadModels(online, modelFolderUrl(BASE), cachedSource(online, storage));
+    for (let visit = 0; visit < 2; visit++) {
+      const offline = fixtureFetch(BASE, new Map());
+      const out = await loadModels(offline, modelFolderUrl(BASE), cachedSource(offline, storage));
+      expect(out.recommend?.size).toBe(200);
+      expect(await out.revalidated).toMatchObject({ code: 'EW_MODEL_FETCH' });
+    }
+  });
+
   it('an old or unreadable snapshot is not used: the index and manifests come from the network first', async () => {
     const storage = memoryCacheStorage();
     let clock = 1_000_000;

@@ -76,7 +76,8 @@ export interface LoadedModels {
   /**
    * Set when the index and manifests came from the snapshot of an earlier load: the network's are fetched after
    * the load, and a changed model's files are downloaded, verified and cached for the next visit. Resolves to
-   * 'same', 'updated', or an error (the snapshot is then dropped, so the next visit asks the network first).
+   * 'same', 'updated', or an error (unless the network was merely unreachable, the snapshot is then dropped, so the
+   * next visit asks the network first).
    */
   revalidated?: Promise<'same' | 'updated' | CodedError>;
 }
@@ -187,8 +188,11 @@ async function revalidate(fetchFn: FetchLike, baseUrl: URL, source: FileSource, 
     await source.saveSnapshot?.(baseUrl.href, fresh);
     return 'updated';
   } catch (e) {
-    await source.saveSnapshot?.(baseUrl.href, null).catch(() => undefined);
-    return toCodedError(e, 'EW_MODEL_FETCH');
+    const err = toCodedError(e, 'EW_MODEL_FETCH');
+    // Unreachable (offline, a server error): the snapshot stays, its age bounds how long. Anything the network
+    // answered that does not verify or fit: it goes, and the next visit asks the network first.
+    if (err.code !== 'EW_MODEL_FETCH') await source.saveSnapshot?.(baseUrl.href, null).catch(() => undefined);
+    return err;
   }
 }
 
