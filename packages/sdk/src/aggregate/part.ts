@@ -28,6 +28,8 @@ export function createReporter(h: Host): Reporter {
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Reports not yet acknowledged, kept for the pagehide beacon. */
   let unsent: OutboxItem[] = [];
+  /** The next run sends every report, backoff or not (the device came back online). */
+  let all = false;
 
   const domain = () =>
     (domainP ??= fetchFn(modelBaseUrl + 'index.json', { credentials: 'same-origin' })
@@ -53,7 +55,8 @@ export function createReporter(h: Host): Reporter {
     const store = await ops();
     if (!store) return;
     clearTimeout(timer);
-    const r = await flushOutbox({ store, send: (body) => postReports(fetchFn, url, body), now: h.now, random, log: h.log });
+    const r = await flushOutbox({ store, send: (body) => postReports(fetchFn, url, body), now: h.now, random, log: h.log, all });
+    all = false;
     for (const it of r.sent) h.onReport({ status: 'sent', period: it.report.period, at: h.now(), report: it.report });
     for (const it of r.dropped) h.onReport({ status: 'dropped', period: it.report.period, at: h.now(), report: it.report });
     unsent = await store.outbox();
@@ -112,7 +115,11 @@ export function createReporter(h: Host): Reporter {
     // both beaconed and retried on the next visit is counted once.
     for (const b of batches(unsent)) beacon(h.nav, url, batchBody(b));
   });
-  h.win?.addEventListener?.('online', () => void flush());
+  // Back online: a backoff that grew while offline says nothing about the network now; send everything.
+  h.win?.addEventListener?.('online', () => {
+    all = true;
+    void flush();
+  });
 
   return {
     maybeReport: () => maybeReport().catch((e) => h.log.warn('reports: ' + describe(e))),

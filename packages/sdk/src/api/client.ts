@@ -89,6 +89,14 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   const pageId = uuid() + '.';
   let seq = 0;
   const viewed = new Set<string>();
+  // The page address `viewed` belongs to. A single-page app's own popstate listener, registered before ours, may
+  // announce the product of the page it goes back to before page-watch has signalled the navigation: at each
+  // product view (not at every event) the address decides, and the later signal for the same address is a no-op.
+  const address = () => (loc ? loc.pathname + loc.search : '');
+  let viewedAt = address();
+  const newPage = () => {
+    if (viewedAt !== (viewedAt = address())) viewed.clear(), (pageItem = null);
+  };
 
   let store: Store | null = null;
   let storeP: Promise<Store | null> | null = null;
@@ -251,6 +259,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     notes.forEach(log.debug);
     if (typeof v === 'string') return log.debug('dropped ' + source + ' event: ' + v), false;
     if (v.name === 'view_item') {
+      newPage();
       const id = v.params.items![0]!.item_id;
       // Product pages usually announce their product twice (dataLayer and JSON-LD): one view per page.
       if (viewed.has(id)) return true;
@@ -402,7 +411,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     if (!hookDataLayer(env, (name, params) => name !== 'page_view' && ingest(name, params, 'datalayer'))) log.warn('window.dataLayer is not an array');
     if (doc) {
       // A single-page app's navigation starts a new page, whichever event comes first from it.
-      watchPage(env, ingest, now, log, () => (viewed.clear(), (pageItem = null)));
+      watchPage(env, ingest, now, log, newPage);
       defineElement(env, (el) =>
         parts.ui().then(
           (m) => m.mount(el, host),

@@ -37,7 +37,7 @@ function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement?: Engagem
   let products = jsonLdProducts(doc);
   let source: EventSource = 'jsonld';
   if (!products.length) (products = microdataProducts(doc)), (source = 'microdata');
-  const type = pageType(loc?.pathname ?? '/', doc.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), products.length > 0);
+  const type = pageType(loc?.pathname ?? '/', doc.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), products.length > 0, loc?.search);
   ingest('page_view', { page_type: type }, 'auto', ts);
   for (const p of products) ingest('view_item', { currency: p.currency, items: [p] }, source);
   engagement?.enter(type, products.length === 1 && typeof products[0]!.item_id === 'string' ? products[0]!.item_id : undefined);
@@ -63,6 +63,9 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
   else first();
   // A single-page app's navigation: report the page left, then read the new one a little later, once the app
   // has rendered it (routers call pushState first and render after), stamped with the navigation's time.
+  // A navigation before the last one's page was read (a router's redirect: pushState, then replaceState) replaces
+  // that read: the page left was never rendered, and the next one must be read once.
+  let reading: ReturnType<typeof setTimeout> | undefined;
   if (env.history && env.location)
     onNavigate(
       env,
@@ -70,7 +73,8 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
         const at = now();
         engagement?.leave();
         onNewPage();
-        setTimeout(safe(log, 'page view', () => readPage(env, ingest, at, engagement), undefined), SPA_RENDER_WAIT_MS);
+        clearTimeout(reading);
+        reading = setTimeout(safe(log, 'page view', () => readPage(env, ingest, at, engagement), undefined), SPA_RENDER_WAIT_MS);
       }, undefined),
     );
 }
