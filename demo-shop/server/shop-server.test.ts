@@ -1,10 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCatalog } from '../catalog/generate.ts';
 import { bigBasketCatalog, parseCsv, validateCatalog } from './catalog-source.ts';
 import { parseCart, parseCookies } from './cart.ts';
-import { createShopServer, safeJoin } from './shop-server.ts';
+import { createShopServer, fresh, safeJoin } from './shop-server.ts';
 
 const catalog = generateCatalog();
 let server: Server;
@@ -85,6 +88,32 @@ describe('the demo shop', () => {
     expect(search).not.toContain('<img src=x');
     expect(safeJoin('/srv/root', '../etc/passwd')).toBeNull();
     expect(safeJoin('/srv/root', 'a/b.js')).toBe('/srv/root/a/b.js');
+  });
+
+  it('lets a returning browser revalidate static files instead of downloading them again', async () => {
+    const first = await get('/static/shop.css');
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[0-9a-z]+-[0-9a-z]+"$/);
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    const again = await get('/static/shop.css', { headers: { 'If-None-Match': etag! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    expect((await get('/static/shop.css', { headers: { 'If-None-Match': '"other"' } })).status).toBe(200);
+    // Content-hashed chunks never change under their name: a year, no revalidation.
+    const dir = mkdtempSync(join(tmpdir(), 'ew-sdk-'));
+    writeFileSync(join(dir, 'edgewise-chunk-Ab12_-Cd.js'), 'export{}');
+    writeFileSync(join(dir, 'edgewise.js'), 'void 0');
+    const sdkServer = createShopServer({ catalog, endpoint: 'http://localhost:18787', sdkDir: dir });
+    await new Promise<void>((r) => sdkServer.listen(0, '127.0.0.1', () => r()));
+    const sdkBase = `http://127.0.0.1:${(sdkServer.address() as AddressInfo).port}/edgewise/`;
+    expect((await fetch(sdkBase + 'edgewise-chunk-Ab12_-Cd.js')).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await fetch(sdkBase + 'edgewise.js')).headers.get('cache-control')).toBe('no-cache');
+    await new Promise<void>((r) => sdkServer.close(() => r()));
+    expect(fresh('W/' + etag, etag!)).toBe(true);
+    expect(fresh('"a", ' + etag, etag!)).toBe(true);
+    expect(fresh('*', etag!)).toBe(true);
+    expect(fresh(undefined, etag!)).toBe(false);
   });
 
   it('draws product images locally as SVG', async () => {

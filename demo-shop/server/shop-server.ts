@@ -37,6 +37,16 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
+/** Rollup's chunk names (`edgewise-chunk-<hash>.js`): their content never changes under the name. */
+const HASHED_NAME = /-chunk-[A-Za-z0-9_-]{8,}\.js$/;
+
+/** Whether an If-None-Match header names the current validator (a weak match, as RFC 9110 asks for GET). */
+export function fresh(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
 /** Resolves `relative` inside `root`, or null when it would escape it (`..`, encoded slashes, NUL). */
 export function safeJoin(root: string, relative: string): string | null {
   if (relative.includes('\0') || relative.includes('\\')) return null;
@@ -79,14 +89,29 @@ export function createShopServer(options: ShopOptions): Server {
     send(res, page.status, 'text/html; charset=utf-8', layout(ctx, page), headers);
   }
 
-  async function sendFile(res: ServerResponse, root: string, relative: string, cache: string): Promise<void> {
+  /**
+   * Static files with validators, so a returning shopper's browser revalidates (304) instead of downloading the SDK,
+   * tfjs and the wasm again, and keeps the compiled code (V8's code cache and the WebAssembly cache only apply to
+   * responses held in the HTTP cache). Content-hashed chunks never change under their name and are cached for a year.
+   */
+  async function sendFile(req: IncomingMessage, res: ServerResponse, root: string, relative: string): Promise<void> {
     const path = safeJoin(root, relative);
     const type = path ? CONTENT_TYPES[extname(path)] : undefined;
     if (!path || !type) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');
     try {
       const info = await stat(path);
       if (!info.isFile()) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');
-      send(res, 200, type, await readFile(path), { 'Cache-Control': cache, 'Cross-Origin-Resource-Policy': 'same-origin' });
+      const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
+      const headers = {
+        'Cache-Control': HASHED_NAME.test(relative) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ETag: etag,
+        'Cross-Origin-Resource-Policy': 'same-origin',
+      };
+      if (fresh(req.headers['if-none-match'], etag)) {
+        res.writeHead(304, headers);
+        return void res.end();
+      }
+      send(res, 200, type, await readFile(path), headers);
     } catch {
       send(res, 404, 'text/plain; charset=utf-8', 'Not found');
     }
@@ -110,9 +135,9 @@ export function createShopServer(options: ShopOptions): Server {
     const setCookies = asked ? [`${CONSENT_COOKIE}=${asked}; Path=/; SameSite=Lax; Max-Age=31536000`] : [];
     const page = (p: Page | null, extra: string[] = []) => sendPage(req, res, p ?? notFoundPage(), consent, [...setCookies, ...extra]);
 
-    if (path.startsWith('/edgewise/models/')) return sendFile(res, modelsDir, path.slice('/edgewise/models/'.length), 'no-cache');
-    if (path.startsWith('/edgewise/')) return sendFile(res, sdkDir, path.slice('/edgewise/'.length), 'no-cache');
-    if (path.startsWith('/static/')) return sendFile(res, PUBLIC_DIR, path.slice('/static/'.length), 'no-cache');
+    if (path.startsWith('/edgewise/models/')) return sendFile(req, res, modelsDir, path.slice('/edgewise/models/'.length));
+    if (path.startsWith('/edgewise/')) return sendFile(req, res, sdkDir, path.slice('/edgewise/'.length));
+    if (path.startsWith('/static/')) return sendFile(req, res, PUBLIC_DIR, path.slice('/static/'.length));
     const image = /^\/images\/([A-Za-z0-9_-]{1,40})\.svg$/.exec(path);
     if (image) {
       const product = byId.get(image[1]!);
