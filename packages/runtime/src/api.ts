@@ -3,7 +3,7 @@ import { cacheStorageChoices, type ChoiceStore } from './backends/calibration-st
 import { BackendChain, DEFAULT_BACKEND_ORDER, type CalibrationResult } from './backends/chain.ts';
 import type { BackendDriver } from './backends/driver.ts';
 import { RuntimeError, toCodedError } from './errors.ts';
-import { CALIBRATION_DELAY_MS, CALIBRATION_QUERIES, STATUS_ERRORS_MAX } from './flags.ts';
+import { CALIBRATION_DELAY_MS, CALIBRATION_QUERIES, STATUS_ERRORS_MAX, TASK_MODELS_DELAY_MS } from './flags.ts';
 import type { FetchLike } from './models/fetch-verified.ts';
 import { loadModels, modelFolderUrl, type FileSource } from './models/load-models.ts';
 import { cachedSource } from './models/model-cache.ts';
@@ -30,6 +30,8 @@ export interface RuntimeDeps {
   choices?: ChoiceStore;
   /** When to calibrate after init (ms), or false for never; CALIBRATION_DELAY_MS by default. */
   calibrateAfterMs?: number | false;
+  /** When the task models left for later load without a call asking for them (default TASK_MODELS_DELAY_MS); false: only on a call. */
+  taskModelsAfterMs?: number | false;
   /** Monotonic clock for `workerMs`, ms; performance.now by default. */
   now?(): number;
   /** The shopper's calendar clock (epoch ms) for relative dates in `understand`; Date.now by default. */
@@ -114,6 +116,7 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
   const choices = deps.choices ?? cacheStorageChoices();
   const wallClock = deps.wallClock ?? (() => Date.now());
   const calibrateAfterMs = deps.calibrateAfterMs ?? CALIBRATION_DELAY_MS;
+  const taskModelsAfterMs = deps.taskModelsAfterMs ?? TASK_MODELS_DELAY_MS;
   let calibration: Promise<CalibrationResult | null> = Promise.resolve(null);
   let revalidation: Promise<unknown> = Promise.resolve();
   let chain: BackendChain | null = null;
@@ -127,6 +130,8 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
   let rememberedChoice = false;
   let initialised: Promise<void> | null = null;
   let lastInit: Promise<void> = Promise.resolve();
+  /** Loads the task models a start from the snapshot left for later (resolves at once when none were). */
+  let loadTaskModels: () => Promise<void> = () => Promise.resolve();
 
   const report = (e: CodedError) => {
     errors.push(e);
@@ -157,6 +162,7 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
     initMs = undefined;
     rememberedChoice = false;
     calibration = Promise.resolve(null);
+    loadTaskModels = () => Promise.resolve();
     const fetchFn = deps.fetch;
     const next = new BackendChain(config.backends, deps.drivers(config), { allowSoftware: config.explicitBackends, kernel: config.kernel, onError: report });
     chain = next;
@@ -185,10 +191,25 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
     // the filters, the answer's items): one internal request with a real history, its answer dropped.
     if (model && next.backend !== null) await recommend(recommendContext(next), { count: 10, recentItems: [model.items[0]!.id] }).catch(() => undefined);
     initMs = { models: modelsMs, probe: probeMs, attach: since(tAttach), total: since(t0) };
-    taskModels = { intent: loaded.intent, understand: loaded.understand, segment: loaded.segment };
-    failed = loaded.failed;
-    models = loaded.loaded;
+    const takeTaskModels = () => {
+      taskModels = { intent: loaded.intent, understand: loaded.understand, segment: loaded.segment };
+      failed = { ...loaded.failed };
+      models = [...loaded.loaded];
+    };
+    takeTaskModels();
     ready = next.backend !== null;
+    if (loaded.rest) {
+      const rest = loaded.rest;
+      const reported = loaded.errors.length;
+      let once: Promise<void> | null = null;
+      loadTaskModels = () =>
+        (once ??= rest().then(() => {
+          if (chain !== next) return;
+          for (const e of loaded.errors.slice(reported)) report(e);
+          takeTaskModels();
+        }));
+      if (taskModelsAfterMs !== false) setTimeout(() => void loadTaskModels(), taskModelsAfterMs);
+    }
     if (key && !remembered && calibrateAfterMs !== false) {
       calibration = new Promise((resolve) => setTimeout(resolve, calibrateAfterMs))
         .then(() => (chain === next ? next.calibrate({ queries: CALIBRATION_QUERIES, now }) : null))
@@ -221,6 +242,7 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
   async function modelFor<T extends 'intent' | 'understand' | 'segment'>(task: T): Promise<NonNullable<(typeof taskModels)[T]>> {
     if (!initialised) throw new RuntimeError('EW_NOT_READY', `${task} before init`);
     await initialised;
+    await loadTaskModels();
     const m = taskModels[task];
     if (m) return m as NonNullable<(typeof taskModels)[T]>;
     const why = failed[task];
@@ -245,6 +267,7 @@ export function createWorkerApi(deps: RuntimeDeps): RuntimeApi {
 
     settled: async () => {
       await lastInit;
+      await loadTaskModels();
       await revalidation;
       return calibration;
     },

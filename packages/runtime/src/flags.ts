@@ -48,6 +48,11 @@ export const STATUS_ERRORS_MAX = 20;
  * usable backend's kernel with CALIBRATION_QUERIES real queries, one per queue turn so shopper calls interleave.
  */
 export const CALIBRATION_DELAY_MS = 1_500;
+/**
+ * A start from the model snapshot loads the recommend model alone; the task models (intent, understand, segment)
+ * load on their first call or this long after init, whichever comes first, off the first recommendation's path.
+ */
+export const TASK_MODELS_DELAY_MS = 1_000;
 export const CALIBRATION_QUERIES = 7;
 
 /**

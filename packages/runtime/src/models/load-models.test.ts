@@ -220,7 +220,17 @@ describe('every task of the demo folder', () => {
     expect(storage.entries.size).toBe(modelFiles.length + 1); // and the snapshot of index + manifests
     const second = fixtureFetch(BASE, files);
     const again = await loadModels(second, modelFolderUrl(BASE), cachedSource(second, storage));
+    // From the snapshot, the recommend model comes first and alone; the task models when asked for.
+    expect(again.loaded.map((m) => m.task)).toEqual(['recommend']);
+    expect(again.intent).toBeNull();
+    expect(again.rest).toBeTypeOf('function');
+    const rest = again.rest!();
+    expect(again.rest!()).toBe(rest); // loads once
+    await rest;
     expect(again.loaded).toEqual(out.loaded);
+    expect(again.intent).not.toBeNull();
+    expect(again.understand).not.toBeNull();
+    expect(again.segment).not.toBeNull();
     expect(second.requests.map((u) => u.slice(BASE.length)).filter((p) => p !== 'index.json' && !p.endsWith('/manifest.json'))).toEqual([]);
   });
 
@@ -231,7 +241,9 @@ describe('every task of the demo folder', () => {
     for (const [k, v] of storage.entries) if (k.includes('/understand/weights.bin')) v[7] = v[7]! ^ 1;
     const again = fixtureFetch(BASE, files);
     const out = await loadModels(again, modelFolderUrl(BASE), cachedSource(again, storage));
+    await out.rest?.();
     expect(out.errors).toEqual([]);
+    expect(out.understand).not.toBeNull();
     expect(again.requests.map((u) => u.slice(BASE.length)).filter((p) => !p.endsWith('manifest.json') && p !== 'index.json')).toEqual(['understand/weights.bin']);
   });
 });

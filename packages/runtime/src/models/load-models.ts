@@ -80,6 +80,12 @@ export interface LoadedModels {
    * next visit asks the network first).
    */
   revalidated?: Promise<'same' | 'updated' | CodedError>;
+  /**
+   * Set when the task models (intent, understand, segment) were left for later: a start from the snapshot loads
+   * the recommend model alone, the one a page needs first. Loads them once (the same promise after), filling this
+   * object's models, `loaded`, `errors` and `failed`; never rejects.
+   */
+  rest?: () => Promise<void>;
 }
 
 /** What each task's model is built into once its files are verified. */
@@ -136,8 +142,18 @@ export async function loadModels(fetchFn: FetchLike, baseUrl: URL, source: FileS
   // before the first answer; every file is still verified against them) and revalidates them after.
   const snapshot = await source.snapshot?.(baseUrl.href).catch(() => null);
   if (snapshot) {
-    const out = await loadWith(fetchFn, baseUrl, source, snapshotDocuments(snapshot));
+    const out = await loadWith(fetchFn, baseUrl, source, snapshotDocuments(snapshot), (task) => task === 'recommend');
     if (out.errors.length === 0) {
+      const rest = out.rest;
+      // A task model the snapshot cannot give any more (its cached file gone and the network refusing it): the next
+      // visit asks the network first.
+      if (rest) {
+        let once: Promise<void> | null = null;
+        out.rest = () =>
+          (once ??= rest().then(() => {
+            if (out.errors.length) return source.saveSnapshot?.(baseUrl.href, null).catch(() => undefined);
+          }));
+      }
       // Started on a later task, so that nothing of it runs before the caller has its models.
       out.revalidated = new Promise((r) => setTimeout(r, 0)).then(() => revalidate(fetchFn, baseUrl, source, snapshot));
       return out;
@@ -196,19 +212,8 @@ async function revalidate(fetchFn: FetchLike, baseUrl: URL, source: FileSource, 
   }
 }
 
-async function loadWith(fetchFn: FetchLike, baseUrl: URL, source: FileSource, docs: Documents): Promise<LoadedModels> {
-  const out: LoadedModels = { index: null, recommend: null, intent: null, understand: null, segment: null, loaded: [], errors: [], failed: {} };
-  let index: ModelIndex;
-  try {
-    index = parseModelIndex(await docs.index());
-  } catch (e) {
-    const err = toCodedError(e, 'EW_MODEL_FETCH');
-    out.errors.push(err);
-    for (const task of TASKS) out.failed[task] = err;
-    return out;
-  }
-  out.index = index;
-  const entries = entriesOf(index);
+/** Loads the entries' models, all folders at once, and puts each into `out` (TASKS order within one call). */
+async function loadEntries(fetchFn: FetchLike, baseUrl: URL, source: FileSource, docs: Documents, index: ModelIndex, entries: ModelIndex['models'], out: LoadedModels): Promise<void> {
   const settled = await Promise.all(
     entries.map(async (entry) => {
       try {
@@ -240,6 +245,29 @@ async function loadWith(fetchFn: FetchLike, baseUrl: URL, source: FileSource, do
       else out.segment = model as SegmentModel;
       out.loaded.push({ task: entry.task, version: manifest.version, kind: manifest.kind });
     }
+  }
+}
+
+/** Loads the index and its models; with `now`, only the tasks it accepts, the others through `out.rest`. */
+async function loadWith(fetchFn: FetchLike, baseUrl: URL, source: FileSource, docs: Documents, now?: (task: ModelTask) => boolean): Promise<LoadedModels> {
+  const out: LoadedModels = { index: null, recommend: null, intent: null, understand: null, segment: null, loaded: [], errors: [], failed: {} };
+  let index: ModelIndex;
+  try {
+    index = parseModelIndex(await docs.index());
+  } catch (e) {
+    const err = toCodedError(e, 'EW_MODEL_FETCH');
+    out.errors.push(err);
+    for (const task of TASKS) out.failed[task] = err;
+    return out;
+  }
+  out.index = index;
+  const entries = entriesOf(index);
+  const first = now ? entries.filter((e) => now(e.task)) : entries;
+  const later = entries.filter((e) => !first.includes(e));
+  await loadEntries(fetchFn, baseUrl, source, docs, index, first, out);
+  if (later.length) {
+    let once: Promise<void> | null = null;
+    out.rest = () => (once ??= loadEntries(fetchFn, baseUrl, source, docs, index, later, out));
   }
   return out;
 }
