@@ -313,9 +313,11 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   /** With consent, the stored profile (earlier pages) is read first, unless that takes too long. */
   const profileRead = () => consent.state === 'granted' && Promise.race([openStore(), new Promise((r) => setTimeout(r, PROFILE_WAIT_MS))]);
 
+  const recommender = () => part(() => recommenderP, (p) => (recommenderP = p), () => parts.infer().then((m) => m.createRecommender(host)));
+
   async function recommend(options?: unknown): Promise<Recommendations> {
     await profileRead();
-    const rec = await part(() => recommenderP, (p) => (recommenderP = p), () => parts.infer().then((m) => m.createRecommender(host)));
+    const rec = await recommender();
     const r = await rec.recommend(options, live, pageItem);
     backend = r.backend;
     return r;
@@ -412,15 +414,19 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     if (doc) {
       // A single-page app's navigation starts a new page, whichever event comes first from it.
       watchPage(env, ingest, now, log, newPage);
-      defineElement(env, (el) =>
-        parts.ui().then(
+      defineElement(env, (el) => {
+        // The widget will ask for recommendations: the worker loads its models while the widget's code and the
+        // stored profile load, instead of after them. (Starting the worker from this file as well measured no
+        // faster on 2 cores: its boot then competes with the page's own start.)
+        if (!recommenderP) recommender().then((r) => r.prepare(), () => undefined);
+        return parts.ui().then(
           (m) => m.mount(el, host),
           (e) => {
             el.dataset.state = 'error';
             log.warn('widget part: ' + describe(e));
           },
-        ),
-      );
+        );
+      });
       doc.addEventListener('visibilitychange', () => doc.hidden && flush(true));
     }
     // The page may be going away: write what is pending now rather than at the next idle period. Chromium drops

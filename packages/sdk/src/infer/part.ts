@@ -1,6 +1,7 @@
 import { wrap, type Remote } from 'comlink';
 import type { Profile, RecommendRequest, RecommendResult, RuntimeStatus, WorkerApi } from '@edgewise/protocol';
 import { describe } from '../shared/safe.ts';
+
 import type { Host, Infer, Recommender, TaskAnswers } from '../shared/parts.ts';
 import { recommend } from './recommend.ts';
 import { intent, segment, understand, type TaskClient } from './tasks.ts';
@@ -45,7 +46,11 @@ export function createInfer(h: InferConfig, start: (url: string) => Worker = sta
       );
       api = wrap<WorkerApi>(worker);
       last = await Promise.race([api.init({ modelBaseUrl: h.modelBaseUrl, wasmPath: h.wasmPath }), failed]);
-      h.log.debug('worker ready: backend ' + last.backend + ', models ' + last.models.map((m) => m.task + '@' + m.version).join(', '));
+      const ms = last.initMs;
+      h.log.debug(
+        'worker ready: backend ' + last.backend + ', models ' + last.models.map((m) => m.task + '@' + m.version).join(', ') +
+          (ms ? ' (init ' + ms.total + ' ms: models ' + ms.models + ', probe ' + ms.probe + ', attach ' + ms.attach + ')' : ''),
+      );
       for (const e of last.errors) h.log.warn('worker: ' + e.code + ' ' + e.message);
       return last;
     })().catch((e) => {
@@ -71,6 +76,7 @@ export function createInfer(h: InferConfig, start: (url: string) => Worker = sta
       await init();
       return api!.segment(req);
     },
+    prepare: () => void init().catch(() => undefined),
     status: () => last,
   };
 }
@@ -91,7 +97,7 @@ function clientFor(h: Host): InferClient {
 /** What the core calls: a recommender over one lazily started worker. */
 export function createRecommender(h: Host): Recommender {
   const infer = clientFor(h);
-  return { recommend: (options, profile, pageItem) => recommend(infer, options, profile, pageItem) };
+  return { recommend: (options, profile, pageItem) => recommend(infer, options, profile, pageItem), prepare: infer.prepare };
 }
 
 /** The other tasks for the core's public API (`edgewise.intent()`, `.understand(text)`, `.segment()`), over the same worker. */

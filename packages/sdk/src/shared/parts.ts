@@ -71,11 +71,15 @@ export interface Host {
 
 export interface Infer {
   recommend(req: RecommendRequest): Promise<RecommendResult>;
+  /** Starts the worker (once); a failure is logged by the part and retried by the next call. Never rejects. */
+  prepare(): void;
   status(): RuntimeStatus | null;
 }
 /** The infer part's face to the core: option parsing, exclusions and the timeout live in the part. */
 export interface Recommender {
   recommend(options: unknown, profile: Profile, pageItem: string | null): Promise<Recommendations>;
+  /** Starts the worker and its model load now, so the first recommend() does not wait for them. Never rejects. */
+  prepare(): void;
 }
 /**
  * The other tasks, over the same worker as the recommender: each resolves to its answer or to null (with a debug
