@@ -78,8 +78,9 @@ test('open blocked by an old tab holding version 1 that ignores versionchange: m
   expect(v).toEqual({ version: 1, stores: ['events', 'meta', 'outbox', 'profile'] });
 });
 
-// fixme (stop 8): on a fresh-clone CI run the event written before the quota fault was not found in IndexedDB (received []); passes in the helper's runs — timing of the first write vs the fault to be investigated.
-test.fixme('quota exceeded on write: memory, reason "quota"; what was written before stays', async ({ context, page }) => {
+// On a slow run the leader's upkeep could compact after the fault: its deletes committed without its merged batch
+// and the event written before was lost. Upkeep is now all-or-nothing (store/ops.ts; unit test in upkeep.test.ts).
+test('quota exceeded on write: memory, reason "quota"; what was written before stays', async ({ context, page }) => {
   await context.addInitScript(() => {
     const put = IDBObjectStore.prototype.put;
     // The origin becomes "full" when the test says so.

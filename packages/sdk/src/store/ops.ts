@@ -67,7 +67,7 @@ export function storeOps(s: Store): StoreOps {
   const db = s.db;
   const write = async (fn: (store: { put(v: unknown): unknown; delete(k: string): unknown }) => void) => {
     const tx = db.transaction('outbox', 'readwrite');
-    fn(tx.store as never);
+    allOrNothing(tx, () => fn(tx.store as never));
     await tx.done;
   };
   return {
@@ -78,8 +78,11 @@ export function storeOps(s: Store): StoreOps {
       // A record that is not a batch at all is deleted: nothing could ever read it.
       const junk = keys.filter((_, i) => !readBatch(rows[i]));
       const plan = planUpkeep(rows.map(readBatch).filter((b): b is EventBatch => b !== null), minTs, maxCount);
-      for (const id of [...junk, ...plan.remove]) tx.store.delete(id);
-      for (const b of plan.put) tx.store.put(batchRecord(b.id, b.events));
+      // The merged batches go in before the old ones go out, and a request that throws aborts the whole step.
+      allOrNothing(tx, () => {
+        for (const b of plan.put) tx.store.put(batchRecord(b.id, b.events));
+        for (const id of [...junk, ...plan.remove]) tx.store.delete(id);
+      });
       await tx.done;
       return { dropped: plan.dropped, before: keys.length, after: keys.length - junk.length - plan.remove.length + plan.put.length };
     },
@@ -87,10 +90,11 @@ export function storeOps(s: Store): StoreOps {
       const tx = db.transaction(['meta', 'outbox'], 'readwrite');
       const meta = tx.objectStore('meta');
       const next = spendBudget(await meta.get('budget'), day, epsilon, budget);
-      if (next) {
-        meta.put(next, 'budget');
-        tx.objectStore('outbox').put(item);
-      }
+      if (next)
+        allOrNothing(tx, () => {
+          meta.put(next, 'budget');
+          tx.objectStore('outbox').put(item);
+        });
       await tx.done;
       return !!next;
     },
@@ -108,4 +112,23 @@ export function storeOps(s: Store): StoreOps {
       return { events: flatten(batches), profile: isProfile(profile) ? profile : null, outbox: outbox.filter(isOutboxItem), meta };
     },
   };
+}
+
+/**
+ * Runs a transaction's requests; when one throws (a quota or clone error thrown by the request itself, a closing
+ * connection) the transaction is aborted rather than left to commit the requests made before it — an upkeep
+ * whose deletes committed without its merged batch would lose the shopper's history.
+ */
+function allOrNothing(tx: { abort(): void; done: Promise<void> }, requests: () => void): void {
+  try {
+    requests();
+  } catch (e) {
+    tx.done.catch(() => undefined); // the abort rejects it; the caller gets `e` instead
+    try {
+      tx.abort();
+    } catch {
+      // already finished or aborted
+    }
+    throw e;
+  }
 }

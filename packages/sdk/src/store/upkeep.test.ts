@@ -81,4 +81,21 @@ describe.each(stores)('the %s store', (_, make) => {
     expect((await ops.upkeep(0, 10_000)).after).toBe(1);
     s.close();
   });
+
+  it('upkeep whose write is refused (quota) leaves every batch as it was', async () => {
+    const s = await make();
+    for (let k = 0; k < 5; k++) await s.commit(Array.from({ length: 3 }, (_, j) => ev(k * 3 + j)), fold);
+    const ops = storeOps(s);
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function () {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    try {
+      if (s.kind === 'indexeddb') await expect(ops.upkeep(0, 10_000)).rejects.toThrow(/quota/);
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect((await ops.eventsSince(0)).map((e) => e.id)).toEqual(Array.from({ length: 15 }, (_, i) => ev(i).id));
+    s.close();
+  });
 });
