@@ -1,11 +1,14 @@
 import type { CatalogItem, ModelManifest } from '@edgewise/protocol';
 import { RuntimeError } from '../errors.ts';
+import { ATTN_POOL_KIND, readAttnPoolNet, type AttnPoolNet } from './attn-pool-query.ts';
 import { findTensor, readTensor } from './tensors.ts';
 
 /**
  * The recommend model as the worker holds it: the int8 item-embedding table with one float32 scale per row
- * (row i ≈ codes[i] · scales[i], L2-normalized before quantization), the catalog rows it ranks, and the
- * contract's query parameters. Built only from files whose digests were already verified.
+ * (row i ≈ codes[i] · scales[i], L2-normalized before quantization), the catalog rows it ranks, and what turns a
+ * history into a query. Two kinds share the table and the scan kernels and differ only in that query:
+ * 'item-embedding' (the recency-weighted mean of the recent rows) and 'attn-pool' (a small attention encoder over
+ * them, `attnPool`). Built only from files whose digests were already verified.
  */
 export interface RecommendModel {
   readonly version: string;
@@ -28,8 +31,10 @@ export interface RecommendModel {
   readonly categories: readonly string[];
   /** Category id or display name → index into `categories`. */
   readonly categoryIndex: ReadonlyMap<string, number>;
-  /** Weight of an item `age` steps back in the history: decay^age. */
+  /** 'item-embedding': weight of an item `age` steps back in the history, decay^age. */
   readonly recencyDecay: number;
+  /** 'attn-pool': the session encoder that computes the query; absent or null for 'item-embedding'. */
+  readonly attnPool?: AttnPoolNet | null;
   /**
    * Bytes of the ArrayBuffers this model keeps alive (the verified file its tensors view, the category column). The
    * parsed catalog items live on the JS heap and are not counted here.
@@ -38,6 +43,8 @@ export interface RecommendModel {
 }
 
 export const RECOMMEND_KIND = 'item-embedding';
+/** The kinds of recommend model this runtime runs. */
+export const RECOMMEND_KINDS: readonly string[] = [RECOMMEND_KIND, ATTN_POOL_KIND];
 /** Largest embedding width we accept; the kernels hold a query of D floats in registers/shared memory. */
 const MAX_DIM = 1024;
 /** Category indices are stored in 16 bits. */
@@ -48,11 +55,21 @@ function bad(message: string): never {
   throw new RuntimeError('EW_MODEL_INVALID', `recommend: ${message}`);
 }
 
-function parseItems(value: unknown, n: number): CatalogItem[] {
+/**
+ * `idsOnly`: an entry may also be a bare item id, as models/ writes for 'attn-pool' (its items.json is the
+ * vocabulary); such a row shows its id as title, as models/ does for item-embedding catalogs without titles.
+ */
+function parseItems(value: unknown, n: number, idsOnly: boolean): CatalogItem[] {
   if (!Array.isArray(value)) bad('items.json is not an array');
   if (value.length !== n) bad(`items.json has ${value.length} items, the embeddings have ${n} rows`);
   const items: CatalogItem[] = new Array(n);
   for (let i = 0; i < n; i++) {
+    if (idsOnly && typeof value[i] === 'string') {
+      const id = value[i] as string;
+      if (id.length < 1 || id.length > 256) bad(`items[${i}] must be a string of 1..256 chars`);
+      items[i] = { id, title: id, category: '' };
+      continue;
+    }
     const v = value[i] as Record<string, unknown> | null;
     if (typeof v !== 'object' || v === null) bad(`items[${i}] is not an object`);
     if (typeof v.id !== 'string' || v.id.length < 1 || v.id.length > 256) bad(`items[${i}].id must be a string of 1..256 chars`);
@@ -93,15 +110,17 @@ export function buildRecommendModel(
   categoryDomain: ReadonlyArray<{ id: string; name: string }> = [],
 ): RecommendModel {
   if (manifest.task !== 'recommend') bad(`task is ${manifest.task}`);
-  if (manifest.kind !== RECOMMEND_KIND) bad(`kind '${manifest.kind}' is not supported (expected '${RECOMMEND_KIND}')`);
+  if (!RECOMMEND_KINDS.includes(manifest.kind)) bad(`kind '${manifest.kind}' is not supported (expected one of '${RECOMMEND_KINDS.join("', '")}')`);
+  const attn = manifest.kind === ATTN_POOL_KIND;
   const c = manifest.contract;
   const dim = c.dim;
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1 || dim > MAX_DIM) bad(`contract.dim must be an integer 1..${MAX_DIM}`);
-  if (c.query !== undefined && c.query !== 'recency-weighted-mean') bad(`contract.query '${String(c.query)}' is not supported`);
-  const decay = c.recencyDecay ?? 0.7;
+  if (!attn && c.query !== undefined && c.query !== 'recency-weighted-mean') bad(`contract.query '${String(c.query)}' is not supported`);
+  const decay = attn ? 1 : (c.recencyDecay ?? 0.7);
   if (typeof decay !== 'number' || !(decay > 0 && decay <= 1)) bad('contract.recencyDecay must be in (0, 1]');
-  const itemsFile = c.items ?? 'items.json';
-  if (typeof itemsFile !== 'string' || !files.has(itemsFile)) bad(`contract.items '${String(itemsFile)}' is not a file of the model`);
+  // models/ writes an attn-pool folder without items.json when it has no external ids: row r is dense id r + 1.
+  const itemsFile = c.items ?? (attn ? null : 'items.json');
+  if (itemsFile !== null && (typeof itemsFile !== 'string' || !files.has(itemsFile))) bad(`contract.items '${String(itemsFile)}' is not a file of the model`);
 
   const embT = findTensor(manifest, 'item_embeddings', ['int8', 'float32'], [-1, dim]);
   const n = embT.shape[0]!;
@@ -127,15 +146,20 @@ export function buildRecommendModel(
   let popularity: Float32Array | null = null;
   if (manifest.tensors.some((t) => t.name === 'popularity')) {
     popularity = readTensor(findTensor(manifest, 'popularity', ['float32'], [n]), files) as Float32Array;
+    if (attn) for (let i = 0; i < n; i++) if (!Number.isFinite(popularity[i]!)) bad(`popularity[${i}] is not a finite number`);
   }
+  const attnPool = attn ? readAttnPoolNet(manifest, files, n, dim) : null;
 
   let itemsJson: unknown;
-  try {
-    itemsJson = JSON.parse(new TextDecoder().decode(files.get(itemsFile)!));
-  } catch {
-    bad(`${itemsFile} is not JSON`);
+  if (itemsFile === null) itemsJson = Array.from({ length: n }, (_, r) => String(r + 1));
+  else {
+    try {
+      itemsJson = JSON.parse(new TextDecoder().decode(files.get(itemsFile)!));
+    } catch {
+      bad(`${itemsFile} is not JSON`);
+    }
   }
-  const items = parseItems(itemsJson, n);
+  const items = parseItems(itemsJson, n, attn);
   const rowOf = new Map<string, number>();
   const categoryIndex = new Map<string, number>();
   const categories: string[] = [];
@@ -161,6 +185,6 @@ export function buildRecommendModel(
     if (!categoryIndex.has(name)) categoryIndex.set(name, ci);
   }
   const buffers = new Set<ArrayBufferLike>([codes.buffer, scales.buffer, categoryOfRow.buffer, ...(popularity ? [popularity.buffer] : [])]);
-  const residentBytes = [...buffers].reduce((sum, b) => sum + b.byteLength, 0);
-  return { version: manifest.version, name: manifest.name, size: n, dim, codes, scales, popularity, items, rowOf, categoryOfRow, categories, categoryIndex, recencyDecay: decay, residentBytes };
+  const residentBytes = [...buffers].reduce((sum, b) => sum + b.byteLength, 0) + (attnPool?.residentBytes ?? 0);
+  return { version: manifest.version, name: manifest.name, size: n, dim, codes, scales, popularity, items, rowOf, categoryOfRow, categories, categoryIndex, recencyDecay: decay, attnPool, residentBytes };
 }

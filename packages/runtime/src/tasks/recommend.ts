@@ -5,6 +5,7 @@ import type { RecommendModel } from '../models/recommend-model.ts';
 import { isExcluded, rowsOf } from '../kernels/filter.ts';
 import { TopK } from '../kernels/top-k.ts';
 import type { ScanFilter, ScoredRow } from '../kernels/types.ts';
+import { rankAttnPool } from './recommend-attn-pool.ts';
 
 export type Scan = (query: Float32Array, k: number, filter: ScanFilter) => Promise<{ rows: ScoredRow[]; backend: BackendName }>;
 
@@ -70,6 +71,7 @@ export interface RecommendContext {
 /**
  * Answers one (already validated) request: the model's ranking when the history says something, the popular
  * ranking when it does not or when every backend failed. Exclusions and the category filter hold either way.
+ * Scores are the model's: q·x for 'item-embedding', `scale · q·x` (+ repeat bonus) for 'attn-pool'.
  */
 export async function recommend(ctx: RecommendContext, request: RecommendRequest): Promise<RecommendResult> {
   const started = ctx.now();
@@ -89,6 +91,16 @@ export async function recommend(ctx: RecommendContext, request: RecommendRequest
     category = ci;
   }
   const filter: ScanFilter = { excludeRows: rowsOf(model, [...request.recentItems, ...(request.exclude ?? [])]), category };
+  if (model.attnPool) {
+    try {
+      const ranked = await rankAttnPool(model, model.attnPool, request.recentItems, request.count, filter, ctx.scan);
+      if (ranked) return answer(ranked.rows, 'model', ranked.backend);
+    } catch (e) {
+      ctx.onError(toCodedError(e, 'EW_BACKEND_UNAVAILABLE'));
+      return answer(popularRows(model, request.count, filter), 'popular', null);
+    }
+    return answer(popularRows(model, request.count, filter), 'popular', ctx.backend);
+  }
   const query = buildQuery(model, request.recentItems);
   if (query) {
     try {

@@ -1,0 +1,82 @@
+// The committed 'attn-pool' recommend fixture (test-support/attn-pool/, written by scripts/fixtures/attn-pool-fixture.ts
+// with models/' own writer, reader and scorer) as the worker would fetch it, plus helpers to vary it: a contract
+// repeat bonus, tampered bytes, or an edited manifest whose digests are recomputed (an inconsistent model that
+// passes the integrity check and must be refused by validation). Test-only: read from disk, never bundled.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ModelIndex, ModelManifest } from '@edgewise/protocol';
+
+export const ATTN_POOL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'attn-pool');
+
+export interface RankedRows {
+  /** Rows of items.json, best first. */
+  rows: number[];
+  scores: number[];
+}
+
+export interface AttnPoolCase {
+  recentItems: string[];
+  source: 'model' | 'popular';
+  /** The top rows over the whole catalog without and with the fixture's repeat bonus. */
+  plain: RankedRows;
+  repeatBonus: RankedRows;
+}
+
+export interface AttnPoolVectors {
+  repeatBonus: number[];
+  cases: AttnPoolCase[];
+}
+
+export function attnPoolVectors(): AttnPoolVectors {
+  return JSON.parse(readFileSync(join(ATTN_POOL_DIR, 'vectors.json'), 'utf8')) as AttnPoolVectors;
+}
+
+/** The catalog's item ids, row order. */
+export function attnPoolItemIds(): string[] {
+  return JSON.parse(readFileSync(join(ATTN_POOL_DIR, 'model/items.json'), 'utf8')) as string[];
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2));
+
+export interface AttnPoolFolderOptions {
+  /** contract.repeatBonus to add (any value, for hostile tests); absent: the manifest as written. */
+  repeatBonus?: unknown;
+  /** Edits the parsed manifest and the weights bytes in place; digests are recomputed after. */
+  edit?: (manifest: ModelManifest, weights: Uint8Array) => void;
+  /** Replaces items.json with what this returns for its ids (digest recomputed). */
+  items?: (ids: string[]) => unknown;
+}
+
+/** index.json + recommend/{manifest.json, weights.bin, items.json}, as the worker fetches them. */
+export function attnPoolFiles(opts: AttnPoolFolderOptions = {}): Map<string, Uint8Array> {
+  const manifest = JSON.parse(readFileSync(join(ATTN_POOL_DIR, 'model/manifest.json'), 'utf8')) as ModelManifest;
+  const weights = new Uint8Array(readFileSync(join(ATTN_POOL_DIR, 'model/weights.bin')));
+  let items = new Uint8Array(readFileSync(join(ATTN_POOL_DIR, 'model/items.json')));
+  if (opts.repeatBonus !== undefined) manifest.contract.repeatBonus = opts.repeatBonus;
+  if (opts.items) items = enc(opts.items(attnPoolItemIds()));
+  if (opts.edit || opts.items) {
+    opts.edit?.(manifest, weights);
+    for (const f of manifest.files) {
+      const bytes = f.path === 'weights.bin' ? weights : items;
+      f.sha256 = sha256(bytes);
+      f.bytes = bytes.byteLength;
+    }
+  }
+  const index: ModelIndex = { format: 'edgewise-model-index', models: [{ task: 'recommend', path: 'recommend', version: manifest.version }], domains: { category: [] } };
+  return new Map([
+    ['index.json', enc(index)],
+    ['recommend/manifest.json', enc(manifest)],
+    ['recommend/weights.bin', weights],
+    ['recommend/items.json', items],
+  ]);
+}
+
+/** Byte offset of a tensor in weights.bin. */
+export function tensorOffset(manifest: ModelManifest, name: string): number {
+  const t = manifest.tensors.find((x) => x.name === name);
+  if (!t) throw new Error(`no tensor ${name}`);
+  return t.byteOffset;
+}
