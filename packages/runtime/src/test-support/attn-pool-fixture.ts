@@ -80,3 +80,33 @@ export function tensorOffset(manifest: ModelManifest, name: string): number {
   if (!t) throw new Error(`no tensor ${name}`);
   return t.byteOffset;
 }
+
+/**
+ * `want` with the worker's request filter applied (rows of the recent and excluded ids dropped), top k. Throws
+ * when the vectors hold too few rows for that.
+ */
+export function referenceAnswer(want: RankedRows, drop: Iterable<string>, k: number, ids: readonly string[] = attnPoolItemIds()): RankedRows {
+  const skip = new Set([...drop].map((id) => ids.indexOf(id)).filter((r) => r >= 0));
+  const keep = want.rows.map((_, i) => i).filter((i) => !skip.has(want.rows[i]!));
+  if (keep.length < k) throw new Error(`the vectors hold ${keep.length} rows beyond the history, ${k} are needed`);
+  return { rows: keep.slice(0, k).map((i) => want.rows[i]!), scores: keep.slice(0, k).map((i) => want.scores[i]!) };
+}
+
+/**
+ * Null when `got` is `want`'s top k: the same scores position by position (rounded as the worker rounds answers
+ * when `decimals` is given, else bit for bit), and the same rows except where exactly equal reference scores may
+ * come in either order (a tie group cut at k takes its rows from the group). Else what differs.
+ */
+export function rankingDifference(got: ReadonlyArray<{ row: number; score: number }>, want: RankedRows, k: number, decimals?: number): string | null {
+  const round = (s: number) => (decimals === undefined ? s : Math.round(s * 10 ** decimals) / 10 ** decimals);
+  if (got.length !== k) return `${got.length} rows, expected ${k}`;
+  for (let i = 0; i < k; i++) {
+    const g = got[i]!;
+    if (g.score !== round(want.scores[i]!)) return `score at ${i}: ${g.score}, expected ${round(want.scores[i]!)}`;
+    if (g.row === want.rows[i]) continue;
+    const j = want.rows.indexOf(g.row);
+    if (j < 0 || want.scores[j] !== want.scores[i]) return `row ${g.row} at ${i} is not tied with the expected row ${want.rows[i]}`;
+  }
+  if (new Set(got.map((r) => r.row)).size !== k) return 'a row is answered twice';
+  return null;
+}
