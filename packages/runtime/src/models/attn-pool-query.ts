@@ -116,16 +116,40 @@ export function unitRow(items: ItemRows, row: number, out: Float32Array, o: numb
   for (let c = 0; c < d; c++) out[o + c] = out[o + c]! * inv;
 }
 
-/** C (m × n) = A (m × k) · B (k × n) in float32, i-k-j order, skipping zero entries of A: models/ `mmJs`. */
+/**
+ * C (m × n) = A (m × k) · B (k × n) with models/ `mmJs`'s roundings: each C entry is a float32 sum over p in order,
+ * skipping zero entries of A. Four columns at a time in locals (Math.fround = the Float32Array store) measured 2.3×
+ * faster in V8 than mmJs's i-k-j loop through the output array, with the same bits.
+ */
 function mm(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
   const out = new Float32Array(m * n);
+  const fr = Math.fround;
+  const n4 = n - (n % 4);
   for (let i = 0; i < m; i++) {
+    const ao = i * k;
     const co = i * n;
-    for (let p = 0; p < k; p++) {
-      const av = a[i * k + p]!;
-      if (av === 0) continue;
-      const bo = p * n;
-      for (let j = 0; j < n; j++) out[co + j] = out[co + j]! + av * b[bo + j]!;
+    for (let j = 0; j < n4; j += 4) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      for (let p = 0, bo = j; p < k; p++, bo += n) {
+        const av = a[ao + p]!;
+        if (av === 0) continue;
+        c0 = fr(c0 + av * b[bo]!);
+        c1 = fr(c1 + av * b[bo + 1]!);
+        c2 = fr(c2 + av * b[bo + 2]!);
+        c3 = fr(c3 + av * b[bo + 3]!);
+      }
+      out[co + j] = c0;
+      out[co + j + 1] = c1;
+      out[co + j + 2] = c2;
+      out[co + j + 3] = c3;
+    }
+    for (let j = n4; j < n; j++) {
+      let c = 0;
+      for (let p = 0; p < k; p++) {
+        const av = a[ao + p]!;
+        if (av !== 0) c = fr(c + av * b[p * n + j]!);
+      }
+      out[co + j] = c;
     }
   }
   return out;

@@ -10,6 +10,7 @@ import type { RecommendModel } from '../models/recommend-model.ts';
 import { attnPoolFiles, attnPoolItemIds, attnPoolVectors, rankingDifference, referenceAnswer, tensorOffset } from '../test-support/attn-pool-fixture.ts';
 import { fixtureFetch } from '../test-support/fixture-model.ts';
 import { nodeDrivers, tfjsCpuDriver } from '../test-support/node-drivers.ts';
+import { attnPoolQuery, type AttnPoolNet } from '../models/attn-pool-query.ts';
 import { attnPoolHistory, rankAttnPool, repeatBonusRows, ATTN_POOL_RESCAN_SLACK_ROWS } from './recommend-attn-pool.ts';
 
 // The worker runs an 'attn-pool' model exactly as models/ scores it: every ranking below was written by
@@ -111,6 +112,56 @@ describe('attn-pool ranking equals models/ on the same files', async () => {
       expect(rankingDifference(res.items.map((it) => ({ row: ids.indexOf(it.itemId), score: it.score })), want, K, 6)).toBeNull();
     }
   });
+});
+
+describe('attn-pool encoder at any width', () => {
+  // models/ forward (attn-pool.ts with mmJs), written out plainly: i-k-j products through Float32Arrays.
+  function reference(items: { dim: number; codes: Int8Array; scales: Float32Array }, net: AttnPoolNet, rows: Int32Array): Float32Array {
+    const d = items.dim;
+    const n = rows.length;
+    const mmJs = (a: Float32Array, b: Float32Array, m: number, k: number, w: number) => {
+      const c = new Float32Array(m * w);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) if (a[i * k + p] !== 0) for (let j = 0; j < w; j++) c[i * w + j]! += a[i * k + p]! * b[p * w + j]!;
+      return c;
+    };
+    const h = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const e = Float32Array.from({ length: d }, (_, c) => items.codes[rows[i]! * d + c]! * items.scales[rows[i]!]!);
+      const inv = 1 / Math.sqrt(e.reduce((s, v) => s + v * v, 0));
+      for (let c = 0; c < d; c++) h[i * d + c] = Math.fround(e[c]! * inv) + net.pos[(n - 1 - i) * d + c]!;
+    }
+    const hl = h.slice((n - 1) * d);
+    const a = mmJs(hl, net.w1, 1, d, d);
+    const g = mmJs(h, net.w2, n, d, d);
+    const alpha = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) s += (1 / (1 + Math.exp(-(g[i * d + c]! + a[c]! + net.b[c]!)))) * net.v[c]!;
+      alpha[i] = s;
+    }
+    const sc = new Float32Array(2 * d);
+    for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) sc[c]! += alpha[i]! * h[i * d + c]!;
+    sc.set(hl, d);
+    const q = mmJs(sc, net.w3, 1, 2 * d, d);
+    const inv = 1 / Math.sqrt(q.reduce((s, v) => s + v * v, 0));
+    return q.map((v) => v * inv);
+  }
+
+  for (const d of [5, 6, 7, 64]) {
+    it(`D=${d}: the query equals models/' forward bit for bit (zeros in the inputs included)`, () => {
+      let seed = d;
+      const r = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+      const code = () => (r() < -0.8 ? 0 : Math.round(r() * 127));
+      const rowsN = 30, maxLen = 9;
+      const items = { dim: d, codes: Int8Array.from({ length: rowsN * d }, code), scales: Float32Array.from({ length: rowsN }, () => 0.01 + Math.abs(r()) * 0.01) };
+      const f32 = (len: number, zeroEvery = 0) => Float32Array.from({ length: len }, (_, i) => (zeroEvery && i % zeroEvery === 0 ? 0 : Math.fround(r() * 0.3)));
+      const net: AttnPoolNet = { maxLen, scale: 12, pos: f32(maxLen * d, 7), w1: f32(d * d), w2: f32(d * d), w3: f32(2 * d * d), b: f32(d), v: f32(d), repeatBonus: null, residentBytes: 0 };
+      for (let t = 0; t < 20; t++) {
+        const rows = Int32Array.from({ length: 1 + (t % maxLen) }, () => Math.floor(Math.abs(r()) * rowsN));
+        expect([...attnPoolQuery(items, net, rows)!]).toEqual([...reference(items, net, rows)]);
+      }
+    });
+  }
 });
 
 describe('attn-pool history and repeat bonus rows', () => {
