@@ -4,7 +4,7 @@
 export const RECOMMEND_COUNT_MAX = 50;
 /** Longest `recentItems` list accepted; the SDK keeps at most RECENT_ITEMS_MAX (protocol profile.ts) = 50. */
 export const RECENT_ITEMS_ACCEPTED_MAX = 50;
-/** How many of the most recent items build the query (model contract: recency-weighted mean of the last ≤ 10). */
+/** How many of the most recent items build an 'item-embedding' query (contract: recency-weighted mean of the last ≤ 10); 'attn-pool' reads contract.maxLen. */
 export const QUERY_ITEMS_MAX = 10;
 /** Longest `exclude` list accepted: purchases + cart + the item on screen stay far below this. */
 export const EXCLUDE_MAX = 200;
