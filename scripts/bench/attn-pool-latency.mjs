@@ -99,10 +99,11 @@ const forwardWorker = (
             const rows = Array.from({ length: candidates }, () => Math.floor(rnd() * model.size));
             const q = attnPoolQuery(model, net, histories[0]);
             const rs = [];
-            for (let i = 0; i < 200; i++) {
+            // One sample = 50 re-scorings of all candidates, for the same reason.
+            for (let i = 0; i < 100; i++) {
               t = performance.now();
-              for (const r of rows) sink += attnPoolScore(model, net, q, r, scratch);
-              rs.push((performance.now() - t) * 1000);
+              for (let j = 0; j < 50; j++) for (const r of rows) sink += attnPoolScore(model, net, q, r, scratch);
+              rs.push(((performance.now() - t) / 50) * 1000);
             }
             out.forward.push({ length: n, samples, sink });
             out.rescore.push({ length: n, samples: rs });
