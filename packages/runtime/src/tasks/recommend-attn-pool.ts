@@ -64,7 +64,11 @@ export async function rankAttnPool(model: RecommendModel, net: AttnPoolNet, rece
   for (const { row } of rows) scored.set(row, attnPoolScore(model, net, query, row, scratch));
   for (const row of bonus.keys()) if (!scored.has(row)) scored.set(row, attnPoolScore(model, net, query, row, scratch));
   const ranked: ScoredRow[] = [];
-  for (const [row, base] of scored) ranked.push({ row, score: base + (bonus.get(row) ?? 0) });
+  // A bonused score is a float32 again, as it is in models/' score buffers (SequenceRecommender.scoreBatch).
+  for (const [row, base] of scored) {
+    const b = bonus.get(row);
+    ranked.push({ row, score: b === undefined ? base : Math.fround(base + b) });
+  }
   ranked.sort((a, b) => b.score - a.score || a.row - b.row);
   return { rows: ranked.slice(0, k), backend };
 }
