@@ -75,7 +75,8 @@ export function readAttnPoolNet(manifest: ModelManifest, files: ReadonlyMap<stri
     repeatBonus = new Float64Array(rb.length);
     for (let i = 0; i < rb.length; i++) {
       const x: unknown = rb[i];
-      if (typeof x !== 'number' || !Number.isFinite(x)) bad(`contract.repeatBonus[${i}] is not a finite number`);
+      // Scores are float32: a bonus past its range would make one infinite.
+      if (typeof x !== 'number' || !Number.isFinite(Math.fround(x))) bad(`contract.repeatBonus[${i}] is not a finite float32 number`);
       repeatBonus[i] = x;
     }
   }

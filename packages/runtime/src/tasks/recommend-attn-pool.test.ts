@@ -201,6 +201,7 @@ describe('attn-pool models that do not fit together are refused with EW_MODEL_IN
     ['repeatBonus longer than maxLen', { repeatBonus: Array(13).fill(1) }, /repeatBonus/],
     ['repeatBonus with a non-number', { repeatBonus: [1, '2'] }, /repeatBonus\[1\]/],
     ['repeatBonus with null (NaN in JSON)', { repeatBonus: [1, null] }, /repeatBonus\[1\]/],
+    ['repeatBonus beyond float32', { repeatBonus: [1, 1e39] }, /repeatBonus\[1\]/],
     ['w1 of the wrong shape', { edit: (m) => void (tensor(m, 'w1').shape = [64, 32]) }, /w1: shape/],
     ['w3 of the wrong shape', { edit: (m) => void (tensor(m, 'w3').shape = [64, 64]) }, /w3: shape/],
     ['position rows ≠ maxLen', { edit: (m) => void (m.contract.maxLen = 10) }, /position_embeddings: shape/],
