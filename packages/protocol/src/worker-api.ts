@@ -31,6 +31,11 @@ export interface RecommendRequest {
   exclude?: string[];
   /** Restrict to one top-level category. */
   category?: string;
+  /**
+   * Let `recentItems` come back (repeat purchases: groceries, consumables — a model's `repeatBonus` is about them).
+   * Default false: what the shopper just looked at is not recommended to them. `exclude` still applies.
+   */
+  includeRecent?: boolean;
 }
 
 export interface RecommendedItem {

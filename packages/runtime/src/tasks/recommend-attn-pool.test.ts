@@ -98,6 +98,11 @@ describe('attn-pool ranking equals models/ on the same files', async () => {
           if (c.source === 'model') expect(res.backend).toBe(backend);
           // The popular ranking's log-popularity ties are broken by row too, as the vectors do.
           expect(rankingDifference(res.items.map((it) => ({ row: ids.indexOf(it.itemId), score: it.score })), want, K, 6), `${backend} ${which} case ${i}`).toBeNull();
+          // With the history allowed back, the answer is the full ranking (bonus included) minus `exclude` alone.
+          if (c.source !== 'model') continue;
+          const again = await api.recommend({ count: K, recentItems: c.recentItems, exclude, includeRecent: true });
+          const wantAll = referenceAnswer(c[which], exclude, K, ids);
+          expect(rankingDifference(again.items.map((it) => ({ row: ids.indexOf(it.itemId), score: it.score })), wantAll, K, 6), `${backend} ${which} case ${i}, includeRecent`).toBeNull();
         }
       }
     });

@@ -22,7 +22,7 @@ describe('parseRecommendRequest', () => {
       { count: 5, recentItems: [1, 2] }, { count: 5, recentItems: [''] }, { count: 5, recentItems: ['x'.repeat(257)] },
       { count: 5, recentItems: Array(51).fill('a') }, { count: 5, recentItems: [], exclude: Array(201).fill('a') },
       { count: 5, recentItems: [], exclude: [null] }, { count: 5, recentItems: [], category: 7 }, { count: 5, recentItems: [], category: '' },
-      { count: 5, recentItems: [], category: 'c'.repeat(101) }, { count: 5, recentItems: new Proxy(['a'], { get() { throw new Error('x'); } }) },
+      { count: 5, recentItems: [], category: 'c'.repeat(101) }, { count: 5, recentItems: [], includeRecent: 'yes' }, { count: 5, recentItems: [], includeRecent: 1 }, { count: 5, recentItems: new Proxy(['a'], { get() { throw new Error('x'); } }) },
     ];
     junk.forEach((j, i) => expect(code(j), `junk #${i}`).toBe('EW_BAD_REQUEST'));
   });
@@ -31,5 +31,7 @@ describe('parseRecommendRequest', () => {
       count: 8, recentItems: ['a', 'b'], exclude: ['c'], category: 'shoes',
     });
     expect(parseRecommendRequest({ count: 1, recentItems: [], category: null })).toEqual({ count: 1, recentItems: [] });
+    expect(parseRecommendRequest({ count: 1, recentItems: ['a'], includeRecent: true })).toEqual({ count: 1, recentItems: ['a'], includeRecent: true });
+    expect(parseRecommendRequest({ count: 1, recentItems: ['a'], includeRecent: false })).toEqual({ count: 1, recentItems: ['a'] });
   });
 });

@@ -38,6 +38,10 @@ function parse(input: unknown): RecommendRequest {
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > RECOMMEND_COUNT_MAX) bad(`count must be an integer 1..${RECOMMEND_COUNT_MAX}`);
   const out: RecommendRequest = { count, recentItems: ids(raw.recentItems, 'recentItems', RECENT_ITEMS_ACCEPTED_MAX) };
   if (raw.exclude !== undefined) out.exclude = ids(raw.exclude, 'exclude', EXCLUDE_MAX);
+  if (raw.includeRecent !== undefined) {
+    if (typeof raw.includeRecent !== 'boolean') bad('includeRecent must be a boolean');
+    if (raw.includeRecent) out.includeRecent = true;
+  }
   if (category !== undefined && category !== null) {
     if (typeof category !== 'string' || category.length < 1 || category.length > CATEGORY_MAX_CHARS) bad(`category must be a string of 1..${CATEGORY_MAX_CHARS} chars`);
     out.category = category;

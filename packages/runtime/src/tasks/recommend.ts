@@ -90,7 +90,8 @@ export async function recommend(ctx: RecommendContext, request: RecommendRequest
     if (ci === undefined) return answer([], 'model', ctx.backend); // nothing in the catalog is in that category
     category = ci;
   }
-  const filter: ScanFilter = { excludeRows: rowsOf(model, [...request.recentItems, ...(request.exclude ?? [])]), category };
+  const excluded = request.includeRecent ? (request.exclude ?? []) : [...request.recentItems, ...(request.exclude ?? [])];
+  const filter: ScanFilter = { excludeRows: rowsOf(model, excluded), category };
   if (model.attnPool) {
     try {
       const ranked = await rankAttnPool(model, model.attnPool, request.recentItems, request.count, filter, ctx.scan);

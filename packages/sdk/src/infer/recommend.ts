@@ -23,6 +23,7 @@ export function recommendRequest(options: unknown, profile: Profile, pageItem: s
   if (itemId && recentItems[recentItems.length - 1] !== itemId) recentItems.push(itemId);
   const req: RecommendRequest = { count, recentItems, exclude: [...exclude] };
   if (typeof c.category === 'string' && c.category.length <= 256) req.category = c.category;
+  if (c.includeRecent === true) req.includeRecent = true;
   return req;
 }
 

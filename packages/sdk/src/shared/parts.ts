@@ -32,6 +32,8 @@ export interface RecommendOptions {
     category?: string;
     /** More item ids never to return. */
     exclude?: string[];
+    /** Let items the shopper viewed lately come back (repeat purchases). Default false. */
+    includeRecent?: boolean;
   };
 }
 

@@ -82,7 +82,8 @@ async function render(host: HTMLElement, h: Host): Promise<void> {
   root.innerHTML = '<style>' + CSS + '</style><slot></slot>';
   const placement = host.getAttribute('placement') || 'product';
   const count = Math.min(COUNT_MAX, Math.max(1, parseInt(host.getAttribute('count') ?? '', 10) || 8));
-  const res = await h.recommend({ count, context: { placement } });
+  // `include-recent`: a shop of repeat purchases lets what the shopper viewed lately come back.
+  const res = await h.recommend({ count, context: { placement, ...(host.hasAttribute('include-recent') ? { includeRecent: true } : {}) } });
   if (!res.items.length) {
     host.dataset.state = res.source === 'none' ? 'error' : 'empty';
     return;
