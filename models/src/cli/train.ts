@@ -42,6 +42,8 @@ const GENERAL_DEFAULTS: Record<string, string | boolean> = {
   'valid-max': String(DEFAULT_TRAIN.validMax),
   'valid-frac': '0.1',
   refit: false,
+  'bonus-frac': String(DEFAULT_NEURAL.bonusFraction),
+  'bonus-max-pairs': String(DEFAULT_NEURAL.bonusMaxPairs),
 };
 
 /**
@@ -52,6 +54,9 @@ const GENERAL_DEFAULTS: Record<string, string | boolean> = {
  *   started from PPMI-SVD, a slower learning-rate decay; on Sports validation (P@20, history not masked) dropout
  *   0.5 took 6.5 % to 7.9 %, the PPMI start to 8.8 %. Toys and Video use the same recipe untuned.
  * - events CSV: validate on the newest 10 %, then retrain on everything for the best epoch count.
+ * Where the protocol does not mask the history (session splits), the neural model also fits a repeat bonus
+ * (contract.repeatBonus) on held-out pairs: with no validation split, the newest `bonus-frac` of the training
+ * sequences are held out of the encoder's training for it. `--no-repeat-bonus` trains on everything, without one.
  */
 const FORMAT_DEFAULTS: Record<RecommendFormat, Record<string, string | boolean>> = {
   'session-splits': { 'valid-frac': '0', epochs: '10' },
@@ -114,6 +119,9 @@ async function recommend(args: string[]): Promise<void> {
       'int8-only': { type: 'boolean', default: false },
       refit: { type: 'boolean' },
       'no-refit': { type: 'boolean' },
+      'no-repeat-bonus': { type: 'boolean', default: false },
+      'bonus-frac': { type: 'string' },
+      'bonus-max-pairs': { type: 'string' },
       // The neural encoder (models/src/recommend/neural).
       init: { type: 'string' },
       dim: { type: 'string' },
@@ -153,6 +161,9 @@ async function recommend(args: string[]): Promise<void> {
     maxLen: num('max-len'),
     scale: num('scale'),
     dropout: num('dropout'),
+    repeatBonus: !o['no-repeat-bonus'],
+    bonusFraction: num('bonus-frac'),
+    bonusMaxPairs: num('bonus-max-pairs'),
     train: {
       ...DEFAULT_TRAIN,
       epochs: num('epochs'),

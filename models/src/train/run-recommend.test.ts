@@ -9,7 +9,7 @@ import { loadAttnPool } from '../recommend/neural/model-files.ts';
 import { DEFAULT_TRAIN, mulberry32 } from '../recommend/neural/train.ts';
 import { runProtocol } from './protocols.ts';
 import { loadRecommendData, vocabularyMap } from './recommend-data.ts';
-import { DEFAULT_NEURAL } from './recommend-models.ts';
+import { buildRecommender, DEFAULT_NEURAL } from './recommend-models.ts';
 import { runRecommend } from './run-recommend.ts';
 
 /** Shoppers walking one of four aisles (ids ≡ a mod 4) upwards, with an occasional random click. */
@@ -65,6 +65,13 @@ describe('npm run train, session splits, neural model', () => {
     expect(Math.abs(int8['HR@20']! - float32['HR@20']!) / float32['HR@20']!).toBeLessThanOrEqual(0.01);
     expect(report.quantization.withinBudget).toBe(true);
     expect(manifest.metrics?.['full-ranking.HR@20']).toBeCloseTo(int8['HR@20']!, 5);
+    // The repeat bonus: fitted on the validation pairs, written to the manifest, and reported with and without.
+    const { repeatBonus, metrics } = report as unknown as { repeatBonus: { vector: number[]; fittedOn: string; heldOut: { pairs: number } }; metrics: Record<string, Record<string, Record<string, number>>> };
+    expect(repeatBonus.fittedOn).toMatch(/validation pairs/);
+    expect(repeatBonus.heldOut.pairs).toBe(data.valid.length);
+    expect(manifest.contract.repeatBonus).toEqual(repeatBonus.vector.length ? repeatBonus.vector : undefined);
+    expect(metrics['full-ranking']!.float32WithoutRepeatBonus!['HR@20']).toBeGreaterThan(0.5);
+    expect(metrics['full-ranking']!.int8WithoutRepeatBonus!['HR@20']).toBeGreaterThan(0.5);
     expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('| HR@20 |');
 
     // What `npm run evaluate` does: the files alone, read back in the model's vocabulary, give the same figures.
@@ -84,6 +91,27 @@ describe('npm run train, session splits, neural model', () => {
     expect(report.model.details.trainedOn).toMatch(/^all training sequences, for the best epoch count/);
     expect(report.model.details.fitSequences).toBe(1200);
     expect(report.metrics['full-ranking']!.int8['HR@20']).toBeGreaterThan(0.5);
+  });
+
+  it('fits the repeat bonus on a tail of the training sequences without reading the test split', async () => {
+    const data = await loadRecommendData('session-splits', root, { validFraction: 0, heldOutFraction: 0.1, seed: 1 });
+    Object.defineProperty(data.dataset, 'test', {
+      get() {
+        throw new Error('the test split was read while training');
+      },
+    });
+    const trained = await buildRecommender('neural', { data: data.dataset, fit: data.fit, valid: data.valid, neural: { ...neural, bonusFraction: 0.1 }, embeddingDim: 8, engine });
+    expect(trained.repeatBonus!.fittedOn).toMatch(/newest 10\.0 % of the training sequences \(150 sequences\)/);
+    expect((trained.details as { fitSequences: number }).fitSequences).toBe(1350);
+    expect(trained.repeatBonus!.fit.pairs).toBeGreaterThan(100);
+    expect(() => data.dataset.test).toThrow(/test split/);
+  });
+
+  it('trains on every sequence and fits no bonus with --no-repeat-bonus', async () => {
+    const data = await loadRecommendData('session-splits', root, { validFraction: 0, heldOutFraction: 0.1, seed: 1 });
+    const trained = await buildRecommender('neural', { data: data.dataset, fit: data.fit, valid: data.valid, neural: { ...neural, repeatBonus: false }, embeddingDim: 8, engine });
+    expect(trained.repeatBonus).toBeUndefined();
+    expect((trained.details as { fitSequences: number }).fitSequences).toBe(1500);
   });
 
   it('baselines report float32 only and write no model files', async () => {
@@ -112,7 +140,9 @@ describe('npm run train, events CSV', () => {
     const data = await loadRecommendData('events-csv', csv, { validFraction: 0.1, heldOutFraction: 0.1, seed: 1 });
     expect(data.stats.badRows).toBe(24);
     expect(data.stats.sessions).toBe(1200);
-    const report = (await runRecommend(data, { model: 'neural', out, neural, embeddingDim: 8, engine })) as { metrics: Record<string, { float32: Record<string, number>; int8: Record<string, number> }> };
+    const report = (await runRecommend(data, { model: 'neural', out, neural, embeddingDim: 8, engine })) as { repeatBonus: unknown; metrics: Record<string, { float32: Record<string, number>; int8: Record<string, number> }> };
+    // The held-out protocol masks the history, so a bonus could only raise masked items: none is fitted.
+    expect(report.repeatBonus).toBeNull();
     const items = JSON.parse(await readFile(join(out, 'items.json'), 'utf8')) as string[];
     expect(items.every((id) => /^sku-\d+$/.test(id))).toBe(true);
     const { float32, int8 } = report.metrics['full-ranking']!;

@@ -30,6 +30,9 @@ export interface RecommendRunOptions {
 interface ProtocolResult {
   float32?: RankingResult;
   int8?: RankingResult;
+  /** The same models without their repeat bonus (neural models that fitted one). */
+  float32WithoutRepeatBonus?: RankingResult;
+  int8WithoutRepeatBonus?: RankingResult;
 }
 
 export async function runRecommend(data: RecommendData, o: RecommendRunOptions): Promise<Record<string, unknown>> {
@@ -40,8 +43,9 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
     fit: data.fit,
     valid: data.valid,
     refit: o.refit ?? false,
-    // Validation ranks the way the test protocol does: with the history masked where the test masks it.
-    neural: { ...o.neural, train: { ...o.neural.train, validMaskPrefix: data.protocols.some(masksHistory) } },
+    // Validation ranks the way the test protocol does: with the history masked where the test masks it. A repeat
+    // bonus there would only raise masked items, so it is fitted only where the history can be recommended.
+    neural: { ...o.neural, repeatBonus: o.neural.repeatBonus && !data.protocols.some(masksHistory), train: { ...o.neural.train, validMaskPrefix: data.protocols.some(masksHistory) } },
     embeddingDim: o.embeddingDim,
     ...(o.engine ? { engine: o.engine } : {}),
   });
@@ -50,6 +54,7 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
   await mkdir(o.out, { recursive: true });
   let manifest: ModelManifest | null = null;
   let int8 = null;
+  let int8Without = null;
   if (trained.ship) {
     const shipped = await trained.ship(o.out, {
       name: `${o.model}-${data.name}`,
@@ -59,7 +64,9 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
     });
     manifest = shipped.manifest;
     int8 = shipped.int8;
+    int8Without = shipped.int8WithoutRepeatBonus ?? null;
   }
+  const float32Without = trained.repeatBonus?.float32Without ?? null;
 
   const results: Record<string, ProtocolResult> = {};
   let evaluateSeconds = 0;
@@ -67,7 +74,9 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
     const r: ProtocolResult = {};
     if (!(int8 && o.int8Only)) r.float32 = runProtocol(trained.float32, p, `${o.model} float32`);
     if (int8) r.int8 = runProtocol(int8, p, `${o.model} int8`);
-    evaluateSeconds += (r.float32?.seconds ?? 0) + (r.int8?.seconds ?? 0);
+    if (float32Without && !(int8 && o.int8Only)) r.float32WithoutRepeatBonus = runProtocol(float32Without, p, `${o.model} float32 without repeat bonus`);
+    if (int8Without) r.int8WithoutRepeatBonus = runProtocol(int8Without, p, `${o.model} int8 without repeat bonus`);
+    evaluateSeconds += (r.float32?.seconds ?? 0) + (r.int8?.seconds ?? 0) + (r.float32WithoutRepeatBonus?.seconds ?? 0) + (r.int8WithoutRepeatBonus?.seconds ?? 0);
     results[p.id] = r;
   }
 
@@ -79,6 +88,8 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
     metrics[p.id] = {
       ...(r.float32 ? { float32: r.float32.pessimistic, float32OptimisticTies: r.float32.optimistic } : {}),
       ...(r.int8 ? { int8: r.int8.pessimistic, int8OptimisticTies: r.int8.optimistic } : {}),
+      ...(r.float32WithoutRepeatBonus ? { float32WithoutRepeatBonus: r.float32WithoutRepeatBonus.pessimistic } : {}),
+      ...(r.int8WithoutRepeatBonus ? { int8WithoutRepeatBonus: r.int8WithoutRepeatBonus.pessimistic } : {}),
     };
     if (r.float32 && r.int8) {
       const keys = p.ks.flatMap((k) => [`HR@${k}`, `MRR@${k}`, `NDCG@${k}`]);
@@ -108,6 +119,18 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
     dataset: data.name,
     data: data.stats,
     model: { id: o.model, label: trained.label, kind: trained.kind, details: trained.details },
+    // The fitted vector (as written to contract.repeatBonus), how and where it was fitted, and what it did there;
+    // the test figures with it are `metrics.*.float32 / int8`, without it `*WithoutRepeatBonus`.
+    repeatBonus: trained.repeatBonus
+      ? {
+          vector: trained.repeatBonus.fit.bonus,
+          fittedOn: trained.repeatBonus.fittedOn,
+          objective: trained.repeatBonus.fit.objective,
+          search: 'coordinate search, entry by entry newest first, over -12..12 in steps of 0.25, up to 4 passes; entries only for slots that hold the target in >= 30 held-out pairs',
+          slotSupport: trained.repeatBonus.fit.support,
+          heldOut: { pairs: trained.repeatBonus.fit.pairs, without: trained.repeatBonus.fit.before, with: trained.repeatBonus.fit.after },
+        }
+      : null,
     protocols: data.protocols.map((p) => ({ id: p.id, description: p.description, cases: p.pairs.length, ks: p.ks, headline: p.headline })),
     metrics,
     quantization: manifest ? { scheme: 'int8 symmetric: per-row scales for item tables, per-tensor for dense layers', relativeChange: quantization, maxRelativeLoss: INT8_MAX_RELATIVE_LOSS, withinBudget } : null,
@@ -125,7 +148,9 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
     // Leave-one-out papers print fractions, the session papers percentages; each set is shown as its anchors are.
     const value = (x: RankingResult, k: string) => (data.format === 'user-sequences' ? fixed(x.pessimistic[k]) : pct(x.pessimistic[k]));
     const show = (x: RankingResult | undefined) => (x ? p.headline.map((k) => `${k} ${value(x, k)}`).join(' ') : '—');
-    console.log(`${trained.label} on ${data.name} [${p.id}]: float32 ${show(r.float32)} | int8 ${show(r.int8)}${totalBytes ? ` | ${totalBytes} bytes` : ''} | train ${trained.trainSeconds.toFixed(1)} s`);
+    const bonus = trained.repeatBonus ? ` + repeat bonus [${trained.repeatBonus.fit.bonus.join(', ')}]` : '';
+    console.log(`${trained.label}${bonus} on ${data.name} [${p.id}]: float32 ${show(r.float32)} | int8 ${show(r.int8)}${totalBytes ? ` | ${totalBytes} bytes` : ''} | train ${trained.trainSeconds.toFixed(1)} s`);
+    if (r.float32WithoutRepeatBonus || r.int8WithoutRepeatBonus) console.log(`  without the repeat bonus: float32 ${show(r.float32WithoutRepeatBonus)} | int8 ${show(r.int8WithoutRepeatBonus)}`);
   }
   console.log(`→ ${o.out}`);
   return report;
@@ -135,14 +160,28 @@ async function readManifest(dir: string): Promise<unknown> {
   return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
 }
 
-function markdown(report: { date: string; machine: string; command: string; trainSeconds: number; bytes: { files: Record<string, number>; total: number | null } | null; quantization: { withinBudget: boolean } | null }, data: RecommendData, results: Record<string, ProtocolResult>, label: string): string {
+type BonusReport = { vector: number[]; fittedOn: string; objective: string; search: string; heldOut: { without: Record<string, number>; with: Record<string, number> } } | null;
+
+function markdown(report: { date: string; machine: string; command: string; trainSeconds: number; repeatBonus: BonusReport; bytes: { files: Record<string, number>; total: number | null } | null; quantization: { withinBudget: boolean } | null }, data: RecommendData, results: Record<string, ProtocolResult>, label: string): string {
   const lines = [`# ${label} on ${data.name} (${data.format})`, '', `${report.date}, ${report.machine}. Training took ${report.trainSeconds.toFixed(1)} s.`, ''];
   for (const p of data.protocols) {
     const r = results[p.id]!;
     const keys = p.ks.flatMap((k) => [`HR@${k}`, `MRR@${k}`, `NDCG@${k}`]);
     const fmt = (x: RankingResult | undefined, k: string) => (x ? (data.format === 'user-sequences' ? fixed(x.pessimistic[k]) : pct(x.pessimistic[k])) : '—');
     lines.push(`## ${p.id}: ${p.pairs.length} cases`, '', p.description + (data.format === 'user-sequences' ? ' (fractions)' : ' (in %)') + '.', '');
-    lines.push(markdownTable(['metric', 'float32', 'int8'], keys.map((k) => [k, fmt(r.float32, k), fmt(r.int8, k)])), '');
+    if (r.float32WithoutRepeatBonus || r.int8WithoutRepeatBonus) {
+      lines.push(markdownTable(['metric', 'float32', 'int8', 'float32 without repeat bonus', 'int8 without repeat bonus'], keys.map((k) => [k, fmt(r.float32, k), fmt(r.int8, k), fmt(r.float32WithoutRepeatBonus, k), fmt(r.int8WithoutRepeatBonus, k)])), '');
+    } else lines.push(markdownTable(['metric', 'float32', 'int8'], keys.map((k) => [k, fmt(r.float32, k), fmt(r.int8, k)])), '');
+  }
+  if (report.repeatBonus) {
+    const b = report.repeatBonus;
+    lines.push(
+      `Repeat bonus (contract.repeatBonus, added to the k-th distinct history item, newest first): [${b.vector.join(', ')}]. ` +
+        `Fitted on ${b.fittedOn}, never on the test pairs, by ${b.search}, maximising ${b.objective}. ` +
+        `There it moved P@20 ${pct(b.heldOut.without['HR@20'])} → ${pct(b.heldOut.with['HR@20'])} and MRR@20 ${pct(b.heldOut.without['MRR@20'])} → ${pct(b.heldOut.with['MRR@20'])}. ` +
+        'The float32 and int8 columns include it; the last two columns are the same models without it.',
+      '',
+    );
   }
   if (report.bytes) {
     lines.push(`Model files: ${Object.entries(report.bytes.files).map(([f, b]) => `${f} ${b} B`).join(', ')}; total ${report.bytes.total} B (+ manifest.json).`);

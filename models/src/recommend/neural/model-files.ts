@@ -7,6 +7,7 @@ import type { AttnPoolConfig, AttnPoolParams } from './attn-pool.ts';
 import { normalizedRow } from './attn-pool.ts';
 import type { MatMul } from './matmul.ts';
 import { AttnPoolRecommender } from './recommender.ts';
+import { parseRepeatBonus } from './repeat-bonus.ts';
 
 /**
  * The model folder of the attention-pooling recommender (`task: 'recommend'`, `kind: 'attn-pool'`): the
@@ -28,6 +29,9 @@ const FORWARD_DOC = [
   'Empty history (or no known item): rank by popularity.',
 ].join('\n');
 
+/** Written beside contract.repeatBonus (only when there is one), so the manifest explains its own field. */
+const REPEAT_BONUS_DOC = 'repeatBonus[k] is added to score_j of the k-th DISTINCT history row (the rows the forward pass uses: unknown items dropped, newest maxLen kept), ordered newest first by its newest occurrence, k = 0 the newest, for k < repeatBonus.length; rank by score + bonus (a bonused score is rounded to float32).';
+
 export interface SaveOptions {
   name: string;
   version?: string;
@@ -35,6 +39,8 @@ export interface SaveOptions {
   externalIds?: string[];
   metrics?: Record<string, number>;
   createdAt?: string;
+  /** contract.repeatBonus; omitted when null or empty. */
+  repeatBonus?: readonly number[] | null;
 }
 
 export async function saveAttnPool(dir: string, cfg: AttnPoolConfig, p: AttnPoolParams, counts: ArrayLike<number>, opts: SaveOptions): Promise<ModelManifest> {
@@ -59,6 +65,7 @@ export async function saveAttnPool(dir: string, cfg: AttnPoolConfig, p: AttnPool
       weightLayout: 'row-major, right-multiplied: y = x · W with W of shape [in, out]',
       forward: FORWARD_DOC,
       output: 'one score per row of item_embeddings; higher is better',
+      ...(opts.repeatBonus?.length ? { repeatBonus: [...opts.repeatBonus], repeatBonusRule: REPEAT_BONUS_DOC } : {}),
     },
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.createdAt ? { createdAt: opts.createdAt } : {}),
@@ -106,7 +113,8 @@ export async function loadAttnPool(dir: string, engine: MatMul): Promise<AttnPoo
     if (bytes.byteLength !== f.bytes || sha256Hex(bytes) !== f.sha256) throw new Error(`${dir}/${f.path}: size or SHA-256 differs from the manifest`);
     files.set(f.path, bytes);
   }
-  const c = manifest.contract as { numItems: number; dim: number; maxLen: number; scale: number };
+  const c = manifest.contract as { numItems: number; dim: number; maxLen: number; scale: number; repeatBonus?: unknown };
+  const repeatBonus = parseRepeatBonus(c.repeatBonus, c.maxLen);
   const cfg: AttnPoolConfig = { numItems: c.numItems, dim: c.dim, maxLen: c.maxLen, scale: c.scale, dropout: 0 };
   const read = (name: string): Float32Array => {
     const t = manifest.tensors.find((x) => x.name === name);
@@ -128,5 +136,5 @@ export async function loadAttnPool(dir: string, engine: MatMul): Promise<AttnPoo
   const pop = read('popularity');
   const fallback = new Float32Array(cfg.numItems + 1);
   fallback.set(pop, 1);
-  return new AttnPoolRecommender(`${manifest.name} int8`, cfg, params, engine, fallback);
+  return new AttnPoolRecommender(`${manifest.name} int8`, cfg, params, engine, fallback, repeatBonus?.length ? repeatBonus : null);
 }

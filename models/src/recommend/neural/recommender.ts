@@ -1,11 +1,12 @@
 import type { SequenceRecommender } from '../types.ts';
 import { forward, normalizedRow, type AttnPoolConfig, type AttnPoolParams } from './attn-pool.ts';
 import type { MatMul } from './matmul.ts';
+import { addRepeatBonus } from './repeat-bonus.ts';
 
 /**
  * The trained encoder as the evaluation harness sees it: scores every item as `scale · q·x_j` with x_j the
- * normalised (tied) item rows. Parameters are read as given, so the float32 model and the dequantized int8 files
- * run through this same code.
+ * normalised (tied) item rows, plus the repeat bonus (contract.repeatBonus) when it has one. Parameters are read as
+ * given, so the float32 model and the dequantized int8 files run through this same code.
  */
 export class AttnPoolRecommender implements SequenceRecommender {
   readonly numItems: number;
@@ -19,6 +20,8 @@ export class AttnPoolRecommender implements SequenceRecommender {
     private readonly engine: MatMul,
     /** Scores for an empty prefix (e.g. log popularity, N+1 with index 0 unused); all zeros when absent. */
     private readonly fallback: Float32Array | null = null,
+    /** Added to the k-th distinct history item, newest first (repeat-bonus.ts); null: none. */
+    readonly repeatBonus: readonly number[] | null = null,
   ) {
     const d = config.dim;
     const n = config.numItems;
@@ -29,6 +32,11 @@ export class AttnPoolRecommender implements SequenceRecommender {
       normalizedRow(params.emb, j, d, row, 0);
       for (let c = 0; c < d; c++) this.xT[c * (n + 1) + j] = row[c]!;
     }
+  }
+
+  /** The same model with another repeat bonus (null: none), e.g. to report the figures without it. */
+  withRepeatBonus(bonus: readonly number[] | null, name = this.name): AttnPoolRecommender {
+    return new AttnPoolRecommender(name, this.config, this.params, this.engine, this.fallback, bonus);
   }
 
   /** Unit query vectors (B×d) for non-empty prefixes. */
@@ -52,6 +60,7 @@ export class AttnPoolRecommender implements SequenceRecommender {
     live.forEach((i, b) => {
       const o = i * n1;
       for (let j = 0; j < n1; j++) out[o + j] = s * scores[b * n1 + j]!;
+      if (this.repeatBonus?.length) addRepeatBonus(prefixes[i]!, this.config.maxLen, this.repeatBonus, out, o);
     });
   }
 }
