@@ -193,7 +193,7 @@ test('the demo model answers from the best backend with the catalog items the mo
   // From the cached snapshot, init brings up the recommend model alone; the task models follow off its path.
   expect(again.status?.models).toEqual(status.models.filter((m) => m.task === 'recommend'));
   expect(again.results[0]!.value!.items.map((i) => i.itemId)).toEqual(forCoffee!.value!.items.map((i) => i.itemId));
-  expect((again.results[2]!.value as StatusLike).models).toEqual(status.models);
+  expect((again.results[2]!.value as unknown as StatusLike).models).toEqual(status.models);
   // Every model file, the task models' too, came from Cache Storage; only index and manifests are revalidated.
   for (const p of requests.filter((p) => p.startsWith('/models/'))) expect(p === '/models/index.json' || p.endsWith('/manifest.json'), p).toBe(true);
 });
