@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: build the browser artifacts, run the unit tests (vitest) and the browser journeys (Playwright with
+// `npm test`: build the browser artifacts, typecheck, run the unit tests (vitest) and the browser journeys (Playwright with
 // Debian's Chromium), then print the totals alone on the last line: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +22,12 @@ const finish = () => {
 if (run(process.execPath, ['scripts/build.mjs']) !== 0) {
   failed += 1; // the build is a check too: a broken or over-budget build fails the run
   finish();
+}
+
+// Types are a check too: the journeys and scripts are not compiled by the build, only by this.
+if (run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) !== 0) {
+  console.error('typecheck failed');
+  failed += 1;
 }
 
 const vitestJson = join(cache, 'vitest.json');
