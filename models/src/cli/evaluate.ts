@@ -15,6 +15,7 @@ import { fixed, machine, pct } from '../train/report.ts';
  * re-runs the protocols `npm run train` uses on a model folder as shipped — every file SHA-256-checked against
  * the manifest, int8 tensors dequantized with their scales — so a quality figure always comes from the bytes a
  * browser would load. The data is read in the model's item vocabulary (items.json); unknown targets are misses.
+ * An attn-pool model with contract.repeatBonus is scored with it (as the runtime ranks), and also without it.
  */
 const { values: o } = parseArgs({
   options: {
@@ -45,9 +46,14 @@ if (manifest.task !== 'recommend') {
 }
 const mm = await matmulEngine();
 let model: SequenceRecommender;
+let withoutBonus: SequenceRecommender | null = null;
+let repeatBonus: readonly number[] | null = null;
 let vocabulary: string[];
 if (manifest.kind === ATTN_POOL_KIND) {
-  model = await loadAttnPool(dir, mm);
+  const attn = await loadAttnPool(dir, mm);
+  model = attn;
+  repeatBonus = attn.repeatBonus;
+  if (repeatBonus) withoutBonus = attn.withRepeatBonus(null, `${attn.name} without repeat bonus`);
   const folder = await readModelFolder(dir);
   const items = typeof manifest.contract.items === 'string' ? sideJson<string[]>(folder, manifest.contract.items) : null;
   vocabulary = items ? ['', ...items] : Array.from({ length: model.numItems + 1 }, (_, i) => (i ? String(i) : ''));
@@ -76,7 +82,12 @@ const results: Record<string, unknown> = {};
 for (const p of data.protocols) {
   const r = runProtocol(model, p, model.name);
   results[p.id] = { cases: p.pairs.length, description: p.description, metrics: r.pessimistic, optimisticTies: r.optimistic, seconds: r.seconds };
-  const show = p.headline.map((k) => `${k} ${o.format === 'user-sequences' ? fixed(r.pessimistic[k]) : pct(r.pessimistic[k])}`).join('  ');
-  console.error(`${model.name} on ${data.name} [${p.id}, ${p.pairs.length} cases]: ${show}  (ties against the model; ${pct(r.pessimistic.tieRate)} % of cases had ties)`);
+  const show = (x: Record<string, number>) => p.headline.map((k) => `${k} ${o.format === 'user-sequences' ? fixed(x[k]) : pct(x[k])}`).join('  ');
+  console.error(`${model.name}${repeatBonus ? ` + repeat bonus [${repeatBonus.join(', ')}]` : ''} on ${data.name} [${p.id}, ${p.pairs.length} cases]: ${show(r.pessimistic)}  (ties against the model; ${pct(r.pessimistic.tieRate)} % of cases had ties)`);
+  if (withoutBonus) {
+    const w = runProtocol(withoutBonus, p, withoutBonus.name);
+    (results[p.id] as Record<string, unknown>).withoutRepeatBonus = w.pessimistic;
+    console.error(`${withoutBonus.name} on ${data.name} [${p.id}]: ${show(w.pessimistic)}`);
+  }
 }
-console.log(JSON.stringify({ model: o.model, kind: manifest.kind, data: o.data, format: o.format, results, date: new Date().toISOString(), machine: machine() }, null, 2));
+console.log(JSON.stringify({ model: o.model, kind: manifest.kind, repeatBonus, data: o.data, format: o.format, results, date: new Date().toISOString(), machine: machine() }, null, 2));

@@ -82,6 +82,7 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
 
   const metrics: Record<string, unknown> = {};
   const quantization: Record<string, Record<string, number>> = {};
+  const quantizationWithout: Record<string, Record<string, number>> = {};
   let withinBudget = true;
   for (const p of data.protocols) {
     const r = results[p.id]!;
@@ -96,6 +97,9 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
       const rel = relativeChange(r.float32.pessimistic, r.int8.pessimistic, keys);
       quantization[p.id] = rel;
       for (const k of p.headline) if ((rel[k] ?? 0) < -INT8_MAX_RELATIVE_LOSS) withinBudget = false;
+    }
+    if (r.float32WithoutRepeatBonus && r.int8WithoutRepeatBonus) {
+      quantizationWithout[p.id] = relativeChange(r.float32WithoutRepeatBonus.pessimistic, r.int8WithoutRepeatBonus.pessimistic, p.ks.flatMap((k) => [`HR@${k}`, `MRR@${k}`, `NDCG@${k}`]));
     }
   }
 
@@ -133,7 +137,7 @@ export async function runRecommend(data: RecommendData, o: RecommendRunOptions):
       : null,
     protocols: data.protocols.map((p) => ({ id: p.id, description: p.description, cases: p.pairs.length, ks: p.ks, headline: p.headline })),
     metrics,
-    quantization: manifest ? { scheme: 'int8 symmetric: per-row scales for item tables, per-tensor for dense layers', relativeChange: quantization, maxRelativeLoss: INT8_MAX_RELATIVE_LOSS, withinBudget } : null,
+    quantization: manifest ? { scheme: 'int8 symmetric: per-row scales for item tables, per-tensor for dense layers', relativeChange: quantization, ...(Object.keys(quantizationWithout).length ? { relativeChangeWithoutRepeatBonus: quantizationWithout } : {}), maxRelativeLoss: INT8_MAX_RELATIVE_LOSS, withinBudget } : null,
     bytes: bytes ? { files: bytes, total: totalBytes, manifestJson: Buffer.byteLength(JSON.stringify(await readManifest(o.out), null, 2) + '\n') } : null,
     trainSeconds: trained.trainSeconds,
     evaluateSeconds,
