@@ -36,9 +36,17 @@ async function serve(context: BrowserContext, pages: Pages): Promise<void> {
 const BLANK = doc('<title>blank</title>', '<p>no tag here</p>');
 
 /** Opens `path` on the shop and waits for the SDK to have replaced the snippet's array with its API. */
+/**
+ * Opens a page and waits until the SDK is up and, with consent, its IndexedDB store is open: a journey that moves on
+ * sooner loses the page's events if it navigates away before the database has opened (the SDK README says so), which
+ * on a loaded CI machine took longer than these journeys wait.
+ */
 async function open(page: Page, path: string): Promise<void> {
   await page.goto(SHOP + path);
-  await page.waitForFunction(() => typeof (window as any).edgewise?.track === 'function');
+  await page.waitForFunction(() => {
+    const ew = (window as any).edgewise;
+    return typeof ew?.track === 'function' && (ew.debug.consent !== 'granted' || ew.debug.storage === 'indexeddb');
+  });
 }
 
 interface StoredEvent {
