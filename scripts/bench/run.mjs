@@ -23,6 +23,11 @@ const SCRIPTS = [
   { name: 'event-cost', script: 'scripts/bench/event-cost.mjs', args: ['--runs', '3'] },
   { name: 'recommend-latency', script: 'scripts/bench/recommend-latency.ts', args: ['--sizes', '1000,10000,100000', '--warm', '30'] },
   { name: 'task-latency', script: 'scripts/bench/task-latency.mjs', args: ['--runs', '3', '--calls', '300'] },
+  { name: 'recommend-latency-init', script: 'scripts/bench/recommend-latency-init.ts', args: ['--reps', '5'] },
+  // These two need what a clean clone lacks: a trained model folder (`npm run train`, command C1 of BENCHMARKS.md)
+  // and the peers' packages (`npm ci` in ../shared/tools/peer-bench). Without them they are skipped, saying why.
+  { name: 'attn-pool-latency', script: 'scripts/bench/attn-pool-latency.mjs', args: ['--model', 'models/runs/neural-diginetica'], requires: 'models/runs/neural-diginetica/manifest.json' },
+  { name: 'event-cost-peers', script: 'scripts/bench/event-cost-peers.mjs', args: ['--runs', '3'], requires: '../shared/tools/peer-bench/node_modules' },
 ];
 
 const sections = [];
@@ -45,8 +50,13 @@ if (wanted('sizes')) {
   }
 }
 
-for (const { name, script, args } of SCRIPTS) {
+for (const { name, script, args, requires } of SCRIPTS) {
   if (!wanted(name)) continue;
+  if (requires && !existsSync(join(root, requires))) {
+    console.error(`[bench] ${name}: ${requires} is missing, skipped`);
+    sections.push(`## ${name}\n\nSkipped: ${requires} is missing.`);
+    continue;
+  }
   if (!existsSync(join(root, script))) {
     console.error(`[bench] ${name}: ${script} does not exist yet, skipped`);
     continue;
