@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { attnPoolFiles, attnPoolItemIds, attnPoolVectors, rankingDifference, referenceAnswer } from '../src/test-support/attn-pool-fixture.ts';
-import { openPage, runWorker, startHarness, type Harness, type Run, type StatusLike } from './support/harness.ts';
+import { openPage, runWorker, startHarness, statusOf, type Harness, type Run, type StatusLike } from './support/harness.ts';
 
 // Journey: a shop ships a neural session recommender (kind 'attn-pool', with a contract repeat bonus). The page
 // starts the built worker, which downloads and verifies the folder, computes each history's query with the attention
@@ -26,11 +26,6 @@ test.afterAll(async () => {
   await harness?.close();
 });
 
-function statusOf(run: Run): Run & { status: StatusLike } {
-  expect(run.initError, 'init must answer').toBeNull();
-  expect(run.status).not.toBeNull();
-  return run as Run & { status: StatusLike };
-}
 
 // Every third request also excludes two items (the one on screen, one in the cart), as the SDK's requests do.
 const requests = vectors.cases.map((c, i) => ({ count: K, recentItems: c.recentItems, exclude: i % 3 === 0 ? [ids[c.repeatBonus.rows[0]!]!, ids[c.repeatBonus.rows[5]!]!] : [] }));

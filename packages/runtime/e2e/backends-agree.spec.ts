@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { buildFixture, referenceTopK, type Fixture } from '../src/test-support/fixture-model.ts';
-import { openPage, runWorker, startHarness, type Harness, type Run, type StatusLike } from './support/harness.ts';
+import { openPage, runWorker, startHarness, statusOf, type Harness, type Run, type StatusLike } from './support/harness.ts';
 
 // Journey: a page starts the built worker (dist/edgewise/edgewise-worker.js) through comlink and asks it for
 // recommendations on each backend in turn — WebGPU (SwiftShader here), WebGL, WASM and CPU, each forced through
@@ -28,12 +28,6 @@ test.afterAll(async () => {
   await harness?.close();
 });
 
-/** The run's init status, which every journey here expects (init answers even when the model is refused). */
-function statusOf(run: Run): Run & { status: StatusLike } {
-  expect(run.initError, 'init must answer').toBeNull();
-  expect(run.status).not.toBeNull();
-  return run as Run & { status: StatusLike };
-}
 
 const HISTORIES = [['sku-5'], ['sku-100', 'sku-205', 'sku-310'], Array.from({ length: 12 }, (_, i) => `sku-${i * 97 + 3}`)];
 const QUANTIZATION_TOL = 0.01;

@@ -164,3 +164,10 @@ export const call = (method: 'intent' | 'understand' | 'segment' | 'recommend', 
 export async function runWorker(page: Page, config: unknown, steps: unknown[], before: unknown[] = []): Promise<Run> {
   return (await page.evaluate(([c, s, b]) => (window as any).runWorker(c, s, b), [config, steps, before] as const)) as Run;
 }
+
+/** The run's init status, which the journeys expect (init answers even when a model is refused). */
+export function statusOf(run: Run): Run & { status: StatusLike } {
+  expect(run.initError, 'init must answer').toBeNull();
+  expect(run.status).not.toBeNull();
+  return run as Run & { status: StatusLike };
+}
