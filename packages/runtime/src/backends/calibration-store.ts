@@ -12,6 +12,8 @@ export interface ChoiceStore {
  * in Chromium 156 here, the reads after it 1–3 ms), so the start opens one, not two.
  */
 const CACHE_NAME = MODEL_CACHE_NAME;
+/** Where choices were kept before they moved in with the model files; removed when a choice is next stored. */
+const LEGACY_CACHE_NAME = 'edgewise-runtime-v1';
 /** Cache Storage keys must be URLs; this origin is never fetched. */
 const KEY_PREFIX = 'https://edgewise.invalid/calibration/';
 /** A remembered choice older than this is measured again (browsers and drivers update). */
@@ -41,6 +43,8 @@ export function cacheStorageChoices(now: () => number = Date.now): ChoiceStore {
       try {
         const cache = await open();
         await cache?.put(url(key), new Response(JSON.stringify({ ...choice, at: now() }), { headers: { 'content-type': 'application/json' } }));
+        // Calibration runs at idle, so this is where an earlier version's bucket goes (no personal data in it).
+        if (cache) await caches.delete(LEGACY_CACHE_NAME);
       } catch {
         // Not remembering only costs a calibration next time.
       }

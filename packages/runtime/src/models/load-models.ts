@@ -142,18 +142,11 @@ export async function loadModels(fetchFn: FetchLike, baseUrl: URL, source: FileS
   // before the first answer; every file is still verified against them) and revalidates them after.
   const snapshot = await source.snapshot?.(baseUrl.href).catch(() => null);
   if (snapshot) {
-    const out = await loadWith(fetchFn, baseUrl, source, snapshotDocuments(snapshot), (task) => task === 'recommend');
+    // A task model the snapshot cannot give any more (its cached file gone and the network refusing it): the next
+    // visit asks the network first.
+    const dropSnapshotOnError = (o: LoadedModels) => (o.errors.length ? source.saveSnapshot?.(baseUrl.href, null).catch(() => undefined) : undefined);
+    const out = await loadWith(fetchFn, baseUrl, source, snapshotDocuments(snapshot), { now: (task) => task === 'recommend', afterRest: dropSnapshotOnError });
     if (out.errors.length === 0) {
-      const rest = out.rest;
-      // A task model the snapshot cannot give any more (its cached file gone and the network refusing it): the next
-      // visit asks the network first.
-      if (rest) {
-        let once: Promise<void> | null = null;
-        out.rest = () =>
-          (once ??= rest().then(() => {
-            if (out.errors.length) return source.saveSnapshot?.(baseUrl.href, null).catch(() => undefined);
-          }));
-      }
       // Started on a later task, so that nothing of it runs before the caller has its models.
       out.revalidated = new Promise((r) => setTimeout(r, 0)).then(() => revalidate(fetchFn, baseUrl, source, snapshot));
       return out;
@@ -248,8 +241,17 @@ async function loadEntries(fetchFn: FetchLike, baseUrl: URL, source: FileSource,
   }
 }
 
-/** Loads the index and its models; with `now`, only the tasks it accepts, the others through `out.rest`. */
-async function loadWith(fetchFn: FetchLike, baseUrl: URL, source: FileSource, docs: Documents, now?: (task: ModelTask) => boolean): Promise<LoadedModels> {
+/**
+ * Loads the index and its models; with `split.now`, only the tasks it accepts, the others through `out.rest`, after
+ * which `split.afterRest` runs (once, like the load).
+ */
+async function loadWith(
+  fetchFn: FetchLike,
+  baseUrl: URL,
+  source: FileSource,
+  docs: Documents,
+  split?: { now: (task: ModelTask) => boolean; afterRest?: (out: LoadedModels) => unknown },
+): Promise<LoadedModels> {
   const out: LoadedModels = { index: null, recommend: null, intent: null, understand: null, segment: null, loaded: [], errors: [], failed: {} };
   let index: ModelIndex;
   try {
@@ -262,12 +264,12 @@ async function loadWith(fetchFn: FetchLike, baseUrl: URL, source: FileSource, do
   }
   out.index = index;
   const entries = entriesOf(index);
-  const first = now ? entries.filter((e) => now(e.task)) : entries;
+  const first = split ? entries.filter((e) => split.now(e.task)) : entries;
   const later = entries.filter((e) => !first.includes(e));
   await loadEntries(fetchFn, baseUrl, source, docs, index, first, out);
   if (later.length) {
     let once: Promise<void> | null = null;
-    out.rest = () => (once ??= loadEntries(fetchFn, baseUrl, source, docs, index, later, out));
+    out.rest = () => (once ??= loadEntries(fetchFn, baseUrl, source, docs, index, later, out).then(async () => void (await split?.afterRest?.(out))));
   }
   return out;
 }

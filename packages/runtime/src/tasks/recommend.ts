@@ -92,25 +92,16 @@ export async function recommend(ctx: RecommendContext, request: RecommendRequest
   }
   const excluded = request.includeRecent ? (request.exclude ?? []) : [...request.recentItems, ...(request.exclude ?? [])];
   const filter: ScanFilter = { excludeRows: rowsOf(model, excluded), category };
-  if (model.attnPool) {
-    try {
-      const ranked = await rankAttnPool(model, model.attnPool, request.recentItems, request.count, filter, ctx.scan);
-      if (ranked) return answer(ranked.rows, 'model', ranked.backend);
-    } catch (e) {
-      ctx.onError(toCodedError(e, 'EW_BACKEND_UNAVAILABLE'));
-      return answer(popularRows(model, request.count, filter), 'popular', null);
-    }
-    return answer(popularRows(model, request.count, filter), 'popular', ctx.backend);
-  }
-  const query = buildQuery(model, request.recentItems);
-  if (query) {
-    try {
-      const { rows, backend } = await ctx.scan(query, request.count, filter);
-      return answer(rows, 'model', backend);
-    } catch (e) {
-      ctx.onError(toCodedError(e, 'EW_BACKEND_UNAVAILABLE'));
-      return answer(popularRows(model, request.count, filter), 'popular', null);
-    }
+  // Either kind's ranking, or null when the history names no known item.
+  const query = model.attnPool ? null : buildQuery(model, request.recentItems);
+  try {
+    const ranked = model.attnPool
+      ? await rankAttnPool(model, model.attnPool, request.recentItems, request.count, filter, ctx.scan)
+      : query && (await ctx.scan(query, request.count, filter));
+    if (ranked) return answer(ranked.rows, 'model', ranked.backend);
+  } catch (e) {
+    ctx.onError(toCodedError(e, 'EW_BACKEND_UNAVAILABLE'));
+    return answer(popularRows(model, request.count, filter), 'popular', null);
   }
   return answer(popularRows(model, request.count, filter), 'popular', ctx.backend);
 }

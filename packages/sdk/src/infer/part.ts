@@ -1,7 +1,6 @@
 import { wrap, type Remote } from 'comlink';
 import type { Profile, RecommendRequest, RecommendResult, RuntimeStatus, WorkerApi } from '@edgewise/protocol';
 import { describe } from '../shared/safe.ts';
-
 import type { Host, Infer, Recommender, TaskAnswers } from '../shared/parts.ts';
 import { recommend } from './recommend.ts';
 import { intent, segment, understand, type TaskClient } from './tasks.ts';
