@@ -10,16 +10,16 @@
 // page is cross-origin isolated so performance.now() has 5 µs steps. No assertions: numbers only.
 // Usage: node scripts/bench/attn-pool-latency.mjs [--model models/runs/neural-diginetica] [--combos default,wasm/wasm-simd-int8,cpu/js-int8]
 //        [--workers 5] [--calls 200] [--history 10] [--lengths 1,10,50] [--repeat-bonus 1,0.5] [--json out.json]
-import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
 import { machine, median, percentile } from './stats.mjs';
+import { startPageServer } from './page-server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'dist/edgewise');
@@ -145,29 +145,16 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>attn-pool latency</tit
   window.pageReady = true;
 </script>`;
 
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream' };
-const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin' };
-const server = createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  const send = (body, type) => {
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...isolation });
-    res.end(body);
-  };
-  if (path === '/') return send(PAGE, 'text/html');
-  if (path === '/comlink.mjs') return send(comlinkEsm, 'text/javascript');
-  if (path === '/bench/forward-worker.js') return send(forwardWorker, 'text/javascript');
-  if (path.startsWith('/models/')) {
-    const body = modelFiles.get(path.slice('/models/'.length));
-    if (body) return send(body, TYPES[extname(path)] ?? 'application/octet-stream');
-  }
-  if (path.startsWith('/edgewise/')) {
-    const body = distFiles.get(path.slice('/edgewise/'.length));
-    if (body) return send(body, TYPES[extname(path)] ?? 'application/octet-stream');
-  }
-  res.writeHead(404, isolation).end();
+const server = await startPageServer({
+  page: PAGE,
+  files: (path) =>
+    path === '/comlink.mjs' ? comlinkEsm
+    : path === '/bench/forward-worker.js' ? forwardWorker
+    : path.startsWith('/models/') ? modelFiles.get(path.slice('/models/'.length))
+    : path.startsWith('/edgewise/') ? distFiles.get(path.slice('/edgewise/'.length))
+    : null,
 });
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://localhost:${server.address().port}`;
+const { origin } = server;
 
 const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
 const fresh = async () => {

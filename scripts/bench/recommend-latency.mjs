@@ -14,10 +14,9 @@
 //        [--warm N (= --e2e-reps)] [--kernels a,b] [--combos backend/kernel,...] [--skip scan,e2e,bytes,memory]
 //        [--cold-delay-ms N] [--no-isolation] [--json out.json]
 // onnxruntime-web rows (ort-wasm, ort-wasm-2t) need ../shared/tools/peer-bench installed (`npm ci` there).
-import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
@@ -25,6 +24,7 @@ import { build } from 'esbuild';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
 import { machine, median, percentile } from './stats.mjs';
+import { startPageServer } from './page-server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'dist/edgewise');
@@ -129,33 +129,21 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>recommend latency</tit
   window.pageReady = true;
 </script>`;
 
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream' };
 const fixtures = new Map();
-const isolation = ISOLATED ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin' } : {};
-const server = createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  const send = (body, type) => {
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...isolation });
-    res.end(body);
-  };
-  if (path === '/') return send(PAGE, 'text/html');
-  if (path === '/comlink.mjs') return send(comlinkEsm, 'text/javascript');
-  if (path === '/bench/scan-worker.js') return send(benchWorker, 'text/javascript');
-  if (HAVE_ORT && path === '/ort-model.js') return send(readFileSync(join(peerBench, 'pages/onnx-model.js')), 'text/javascript');
-  if (HAVE_ORT && /^\/ort\/ort[\w.-]*\.(m?js|wasm)$/.test(path)) return send(readFileSync(join(ortDist, path.slice(5))), TYPES[extname(path)] ?? 'application/octet-stream');
-  const m = /^\/models-(\d+)\/(.+)$/.exec(path);
-  if (m) {
-    const body = fixtures.get(Number(m[1]))?.files.get(m[2]);
-    if (body) return send(body, TYPES[extname(path)] ?? 'application/octet-stream');
-  }
-  if (path.startsWith('/edgewise/')) {
-    const body = distFiles.get(path.slice('/edgewise/'.length));
-    if (body) return send(body, TYPES[extname(path)] ?? 'application/octet-stream');
-  }
-  res.writeHead(404, isolation).end();
+const server = await startPageServer({
+  page: PAGE,
+  isolated: ISOLATED,
+  files: (path) => {
+    if (path === '/comlink.mjs') return comlinkEsm;
+    if (path === '/bench/scan-worker.js') return benchWorker;
+    if (HAVE_ORT && path === '/ort-model.js') return readFileSync(join(peerBench, 'pages/onnx-model.js'));
+    if (HAVE_ORT && /^\/ort\/ort[\w.-]*\.(m?js|wasm)$/.test(path)) return readFileSync(join(ortDist, path.slice(5)));
+    const m = /^\/models-(\d+)\/(.+)$/.exec(path);
+    if (m) return fixtures.get(Number(m[1]))?.files.get(m[2]);
+    return path.startsWith('/edgewise/') ? distFiles.get(path.slice('/edgewise/'.length)) : null;
+  },
 });
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://localhost:${server.address().port}`;
+const { origin } = server;
 
 // One browser for the whole run; each measurement gets a fresh page (and so a fresh worker and Cache Storage).
 const browser = await chromium.launch({ executablePath: findChromium(), args: [...CHROMIUM_ARGS, '--enable-blink-features=ForceEagerMeasureMemory'] });

@@ -7,15 +7,15 @@
 // message apart). The page is cross-origin isolated, so performance.now() has 5 µs steps (100 µs otherwise).
 // No assertions: numbers only.
 // Usage: node scripts/bench/task-latency.mjs [--calls 300] [--warmup 30] [--runs 3] [--no-isolation] [--json out.json]
-import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { dirname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
 import { machine, median, percentile } from './stats.mjs';
+import { startPageServer } from './page-server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'dist/edgewise');
@@ -97,26 +97,20 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>task latency</title>
   window.pageReady = true;
 </script>`;
 
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.bin': 'application/octet-stream' };
-const isolation = ISOLATED ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin' } : {};
 const serveFrom = (base, rel) => {
   const file = normalize(join(base, rel));
   return file.startsWith(base) && existsSync(file) ? readFileSync(file) : null;
 };
-const server = createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  const send = (body, type) => {
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...isolation });
-    res.end(body);
-  };
-  if (path === '/') return send(PAGE, 'text/html');
-  if (path === '/comlink.mjs') return send(comlinkEsm, 'text/javascript');
-  const body = path.startsWith('/models/') ? serveFrom(models, path.slice('/models/'.length)) : path.startsWith('/edgewise/') ? serveFrom(dist, path.slice('/edgewise/'.length)) : null;
-  if (body) return send(body, TYPES[extname(path)] ?? 'application/octet-stream');
-  res.writeHead(404, isolation).end();
+const server = await startPageServer({
+  page: PAGE,
+  isolated: ISOLATED,
+  files: (path) =>
+    path === '/comlink.mjs' ? comlinkEsm
+    : path.startsWith('/models/') ? serveFrom(models, path.slice('/models/'.length))
+    : path.startsWith('/edgewise/') ? serveFrom(dist, path.slice('/edgewise/'.length))
+    : null,
 });
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://localhost:${server.address().port}`;
+const { origin } = server;
 
 const f = (x) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const log = (line) => console.error(`[task-latency] ${line}`);
