@@ -90,6 +90,19 @@ describe('event validation', () => {
     if (typeof v === 'object') expect(v.params.items?.[0]?.item_id).toBe('p0001');
   });
 
+  it('copies only GA4 fields, reading each page value once', () => {
+    let reads = 0;
+    const item = { toString: 'x', constructor: 'y', custom_dimension: 'z', get item_id() {
+      reads++;
+      return ' p7 ';
+    } };
+    const v = validateEvent('view_item', { __proto__: null, hasOwnProperty: 1, items: [item], value: '12.5', currency: 'usd' } as never);
+    expect(v).toEqual({ name: 'view_item', params: { value: 12.5, currency: 'USD', items: [{ item_id: 'p7' }] } });
+    expect(reads).toBe(1);
+    const many = validateEvent('view_item_list', { items: Array.from({ length: 500 }, (_, i) => ({ item_id: 'i' + i })) });
+    expect(typeof many === 'object' && many.params.items).toHaveLength(200);
+  });
+
   it('drops unknown names and malformed input with a reason, never throwing', () => {
     const junk: unknown[] = [undefined, null, 0, '', 'x'.repeat(10_000), {}, [], () => 1, Symbol('s'), new Proxy({}, { get() { throw new Error('trap'); } })];
     expect(typeof validateEvent('definitely_not_ga4', {})).toBe('string');

@@ -16,17 +16,20 @@ const PAGE_TYPES = ['home', 'category', 'product', 'cart', 'checkout', 'confirma
 // number, count (integer ≥ 0), seconds on one page and percent (counts, clamped to their maximum).
 const T = 0, ID = 1, CUR = 2, PAGE = 3, NUM = 4, INT = 5, SEC = 6, PCT = 7;
 type Kind = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
+type Fields = Record<string, Kind | undefined>;
 
-const ITEM_FIELDS: Array<[string, Kind]> = [
-  ['item_id', ID], ['item_name', T], ['item_brand', T], ['item_category', T], ['item_category2', T], ['item_category3', T],
-  ['item_category4', T], ['item_category5', T], ['item_variant', T], ['item_list_id', ID], ['item_list_name', T],
-  ['index', INT], ['price', NUM], ['quantity', INT], ['discount', NUM], ['coupon', T],
-];
-const PARAM_FIELDS: Array<[string, Kind]> = [
-  ['currency', CUR], ['value', NUM], ['transaction_id', ID], ['search_term', T], ['item_list_id', ID],
-  ['item_list_name', T], ['promotion_id', ID], ['promotion_name', T], ['creative_name', T], ['creative_slot', T],
-  ['page_type', PAGE], ['engagement_time_sec', SEC], ['scroll_percent', PCT],
-];
+// Null-prototype tables: a page key such as `toString` or `constructor` is not a field.
+const fields = (kinds: Record<string, Kind>): Fields => Object.assign(Object.create(null), kinds);
+const ITEM_FIELDS = fields({
+  item_id: ID, item_name: T, item_brand: T, item_category: T, item_category2: T, item_category3: T,
+  item_category4: T, item_category5: T, item_variant: T, item_list_id: ID, item_list_name: T,
+  index: INT, price: NUM, quantity: INT, discount: NUM, coupon: T,
+});
+const PARAM_FIELDS = fields({
+  currency: CUR, value: NUM, transaction_id: ID, search_term: T, item_list_id: ID,
+  item_list_name: T, promotion_id: ID, promotion_name: T, creative_name: T, creative_slot: T,
+  page_type: PAGE, engagement_time_sec: SEC, scroll_percent: PCT,
+});
 
 /** True for `{}` literals and `Object.create(null)`, false for arrays, class instances, DOM nodes, dates, ... */
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
@@ -52,10 +55,15 @@ function field(v: unknown, kind: Kind): unknown {
   return s.slice(0, STRING_MAX);
 }
 
-function copy(src: Record<string, unknown>, fields: Array<[string, Kind]>): Record<string, unknown> {
+function copy(src: Record<string, unknown>, fields: Fields): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, kind] of fields) {
-    const v = src[k] == null ? undefined : field(src[k], kind);
+  // The page's keys, not the table's: an event names a few of the 16 fields, and each value (a getter, maybe) is
+  // read once.
+  for (const k in src) {
+    const kind = fields[k];
+    if (kind === undefined) continue;
+    const raw = src[k];
+    const v = raw == null ? undefined : field(raw, kind);
     if (v !== undefined) out[k] = v;
   }
   return out;
@@ -88,11 +96,11 @@ export function validateEvent(name: unknown, params: unknown, notes?: string[]):
   if (items != null) {
     if (!Array.isArray(items)) return n + ': items not an array';
     const clean: EventItem[] = [];
-    items.slice(0, ITEMS_MAX).forEach((x, i) => {
-      const it = validateItem(x);
+    for (let i = 0, end = Math.min(items.length, ITEMS_MAX); i < end; i++) {
+      const it = validateItem(items[i]);
       if (typeof it === 'string') notes?.push(n + ': items[' + i + '] dropped, ' + it);
       else clean.push(it);
-    });
+    }
     if (clean.length) out.items = clean;
   }
   if (NEEDS_ITEMS.includes(n) && !out.items) return n + ': no valid item';
