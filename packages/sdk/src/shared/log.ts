@@ -19,7 +19,8 @@ export function createLogger(echo: boolean, now: () => number = Date.now): Logge
   const buf: LogEntry[] = [];
   const add = (level: LogEntry['level'], msg: string) => {
     if (buf.push({ t: now(), level, msg }) > LOG_MAX) buf.shift();
-    if (echo && typeof console !== 'undefined') (level === 'warn' ? console.warn : console.debug)('[edgewise] ' + msg);
+    // The levels are named after the console methods that echo them.
+    if (echo && typeof console !== 'undefined') console[level]('[edgewise] ' + msg);
   };
   return {
     debug: (m) => add('debug', m),
