@@ -14,7 +14,7 @@ export type DataLayerSink = (name: string, params: unknown) => void;
 
 /** Extracts `[name, params]` from one dataLayer entry, or null when it is not an event. */
 export function readEntry(entry: unknown): [string, unknown] | null {
-  if (entry === null || typeof entry !== 'object') return null;
+  // Neither test below holds for null or a primitive.
   if (Array.isArray(entry) || Object.prototype.toString.call(entry) === '[object Arguments]') {
     const a = entry as ArrayLike<unknown>;
     return a[0] === 'event' && typeof a[1] === 'string' ? [a[1], a[2]] : null;
