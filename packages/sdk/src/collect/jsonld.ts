@@ -8,8 +8,17 @@ import { isPlainObject } from './validate.ts';
 
 type Node = Record<string, unknown>;
 
+/** schema.org allows one value or a list almost everywhere: the first one. */
+const first = (x: unknown): unknown => [x].flat()[0];
+
+/** The first node of a one-or-many property, or an empty node. */
+function firstNode(x: unknown): Node {
+  const n = first(x);
+  return isPlainObject(n) ? n : {};
+}
+
 function text(x: unknown): string | undefined {
-  if (Array.isArray(x)) x = x[0];
+  x = first(x);
   if (isPlainObject(x)) x = x.name;
   return typeof x === 'string' || typeof x === 'number' ? String(x) : undefined;
 }
@@ -18,10 +27,8 @@ function text(x: unknown): string | undefined {
 export function productToItem(p: Node): Node {
   // A ProductGroup (Shopify's `structured_data` and Yoast for products with variants) describes the product; its
   // first variant stands in for what the group leaves out (SKU, offers).
-  const v = [p.hasVariant].flat()[0];
-  const variant: Node = isPlainObject(v) ? v : {};
-  const o = [p.offers ?? variant.offers].flat()[0];
-  const offer: Node = isPlainObject(o) ? o : {};
+  const variant = firstNode(p.hasVariant);
+  const offer = firstNode(p.offers ?? variant.offers);
   // Shopify themes put the SKU on each variant's Offer rather than on the Product.
   const item: Node = {
     item_id: text(p.sku) ?? text(p.productID) ?? text(p.gtin13) ?? text(offer.sku) ?? text(variant.sku) ?? text(p.productGroupID),
