@@ -3,6 +3,9 @@ import type { PartLoader } from '../shared/parts.ts';
 import { tagConfig } from './config.ts';
 import { replayQueue } from './queue.ts';
 
+/** The lazy parts; each is the ES module `edgewise-<name>.js` beside the script. */
+const PART_NAMES: Array<keyof PartLoader> = ['infer', 'ui', 'report', 'privacy', 'memory', 'upkeep'];
+
 /**
  * The script-tag entry (`edgewise.js`), the only file that starts anything. It reads the tag's `data-*`
  * attributes, creates the client, replays the snippet's queue in order, then installs the real API as
@@ -16,8 +19,9 @@ import { replayQueue } from './queue.ts';
     const script = (doc.currentScript as HTMLScriptElement | null) ?? doc.querySelector('script[data-site][src*="edgewise"]');
     const problems: string[] = [];
     const config = tagConfig(script, w.location.href, w.edgewiseAllowAutomation, problems);
-    const load = <T>(name: string) => import(/* @vite-ignore */ config.assetBaseUrl + 'edgewise-' + name + '.js') as Promise<T>;
-    const parts: PartLoader = { infer: () => load('infer'), ui: () => load('ui'), report: () => load('report'), privacy: () => load('privacy'), memory: () => load('memory'), upkeep: () => load('upkeep') };
+    const parts: PartLoader = Object.fromEntries(
+      PART_NAMES.map((name) => [name, () => import(/* @vite-ignore */ config.assetBaseUrl + 'edgewise-' + name + '.js')]),
+    ) as Record<keyof PartLoader, () => Promise<never>>;
     const { api, start, log } = createClient(config, { parts, problems, env: w as never });
     replayQueue(queue, api as never, log.debug);
     w.edgewise = api;
