@@ -30,17 +30,18 @@ export interface PageEnv {
 /** How long after a single-page-app navigation the new page's markup is read. */
 const SPA_RENDER_WAIT_MS = 100;
 
-/** Reads the current page: one page_view, then its products and search term. */
+/** Reads the current page: one page_view, then its product and search term. */
 function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement?: Engagement): void {
   const doc = env.document!;
   const loc = env.location;
-  let products = jsonLdProducts(doc);
-  let source: EventSource = 'jsonld';
-  if (!products.length) (products = microdataProducts(doc)), (source = 'microdata');
-  const type = pageType(loc?.pathname ?? '/', doc.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), products.length > 0, loc?.search);
+  // Both readers give the page's one product or none (see onlyOne in jsonld.ts).
+  const [fromJsonLd] = jsonLdProducts(doc);
+  const product = fromJsonLd ?? microdataProducts(doc)[0];
+  const type = pageType(loc?.pathname ?? '/', doc.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), !!product, loc?.search);
   ingest('page_view', { page_type: type }, 'auto', ts);
-  for (const p of products) ingest('view_item', { currency: p.currency, items: [p] }, source);
-  engagement?.enter(type, products.length === 1 && typeof products[0]!.item_id === 'string' ? products[0]!.item_id : undefined);
+  if (product) ingest('view_item', { currency: product.currency, items: [product] }, fromJsonLd ? 'jsonld' : 'microdata');
+  // The readers' item_id is text or nothing.
+  engagement?.enter(type, product?.item_id as string | undefined);
   const term = type === 'search' && searchTerm(loc!.search);
   if (term) ingest('search', { search_term: term }, 'auto');
 }
