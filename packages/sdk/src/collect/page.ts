@@ -6,6 +6,9 @@ import type { PageType } from '@edgewise/protocol';
  * Purchase-intent features count pages and time by kind.
  */
 
+/** The kinds a merchant's meta tag may declare: every PageType (the list validate.ts checks page_type against). */
+const PAGE_TYPES = ['home', 'category', 'product', 'cart', 'checkout', 'confirmation', 'search', 'info', 'other'];
+
 const RULES: Array<[RegExp, PageType]> = [
   [/\/(thank-?you|thanks|order-(confirmation|received|complete)|confirmation)\b/i, 'confirmation'],
   [/\/(cart|basket|bag)\b/i, 'cart'],
@@ -17,7 +20,7 @@ const RULES: Array<[RegExp, PageType]> = [
 ];
 
 export function pageType(pathname: string, explicit: string | null | undefined, hasProduct: boolean, search = ''): PageType {
-  if (explicit && /^(home|category|product|cart|checkout|confirmation|search|info|other)$/.test(explicit)) return explicit as PageType;
+  if (explicit && PAGE_TYPES.includes(explicit)) return explicit as PageType;
   if (hasProduct) return 'product';
   for (const [re, type] of RULES) if (re.test(pathname)) return type;
   // WordPress / WooCommerce show search results on the home address (`/?s=hoodie&post_type=product`), PrestaShop
