@@ -6,7 +6,7 @@ import { isPlainObject, validateEvent, type ValidEvent } from '../collect/valida
 import { initialConsent, parseConsent, type ConsentDecision, type ConsentState } from '../consent/consent.ts';
 import type { Config } from '../loader/config.ts';
 import { budgetLeft } from '../privatize/budget.ts';
-import { applyEvent, applyEvents, cloneProfile, emptyProfile } from '../profile/profile.ts';
+import { applyEvent, applyEvents, cloneProfile, emptyProfile, settleProfile } from '../profile/profile.ts';
 import {
   DAILY_EPSILON_BUDGET, FLUSH_BATCH_EVENTS, FLUSH_DELAY_MS, IDLE_TIMEOUT_MS, MEMORY_EVENTS_MAX, REPORT_EPSILON, SDK_VERSION,
 } from '../shared/constants.ts';
@@ -318,7 +318,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   async function recommend(options?: unknown): Promise<Recommendations> {
     await profileRead();
     const rec = await recommender();
-    const r = await rec.recommend(options, live, pageItem);
+    const r = await rec.recommend(options, settleProfile(live), pageItem);
     backend = r.backend;
     return r;
   }
@@ -369,9 +369,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     version: SDK_VERSION,
     track: safe(log, 'track', (name: unknown, params?: unknown) => ingest(name, params, 'api'), false) as Edgewise['track'],
     recommend: safeAsync(log, 'recommend', recommend, () => ({ items: [], source: 'none', backend: null })),
-    intent: safeAsync(log, 'intent', () => task((t) => t.intent(live)), () => null),
+    intent: safeAsync(log, 'intent', () => task((t) => t.intent(settleProfile(live))), () => null),
     understand: safeAsync(log, 'understand', (text: unknown) => task((t) => t.understand(text)), () => null),
-    segment: safeAsync(log, 'segment', () => task((t) => t.segment(live)), () => null),
+    segment: safeAsync(log, 'segment', () => task((t) => t.segment(settleProfile(live))), () => null),
     consent: {
       set: safeAsync(
         log,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventName, EventParams, StoredEvent } from '@edgewise/protocol';
 import { PROFILE_HALF_LIFE_DAYS } from '@edgewise/protocol';
 import { AFFINITY_KEYS_MAX, SESSION_GAP_MS } from '../shared/constants.ts';
-import { applyEvent, applyEvents, emptyProfile } from './profile.ts';
+import { applyEvent, applyEvents, cloneProfile, emptyProfile, settleProfile } from './profile.ts';
 
 const T0 = Date.UTC(2026, 11, 1);
 const DAY = 86_400_000;
@@ -82,11 +82,35 @@ describe('the local profile', () => {
     applyEvent(p, ev('add_to_cart', { items: [item('a')] }, T0 + 1), ids);
     expect(p.cartItems).toEqual(['b', 'a']);
     for (let i = 0; i < 260; i++) applyEvent(p, ev('add_to_cart', { items: [item('x' + (i % 230))] }, T0 + 2 + i), ids);
+    settleProfile(p);
     expect(p.cartItems).toHaveLength(200);
     expect(new Set(p.cartItems).size).toBe(200);
     expect(p.cartItems.at(-1)).toBe('x29');
     expect(p.recentItems).toHaveLength(50);
     expect(new Set(p.recentItems).size).toBe(50);
     expect(p.recentItems.slice(-3)).toEqual(['x27', 'x28', 'x29']);
+  });
+
+  it('cuts lists in blocks yet always settles to exact newest-last eviction', () => {
+    // Reference: each list is its last `max` distinct ids by latest occurrence.
+    const exact = (seq: string[], max: number) => [...new Map(seq.map((id, i) => [id, i])).entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id).slice(-max);
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    const p = emptyProfile(T0);
+    const seen: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const id = 'i' + rand(i % 3 ? 400 : 60);
+      seen.push(id);
+      applyEvent(p, ev('add_to_cart', { items: [{ item_id: id }] }, T0 + i), ids);
+      expect(p.recentItems.length).toBeLessThanOrEqual(75);
+      if (i % 97 === 0 || i === 1499) {
+        const copy = cloneProfile(p);
+        expect(copy.recentItems).toEqual(exact(seen, 50));
+        expect(copy.cartItems).toEqual(exact(seen, 200));
+        expect(p.recentItems.length).toBeGreaterThanOrEqual(copy.recentItems.length); // the working copy is not cut
+      }
+    }
+    expect(settleProfile(p).recentItems).toEqual(exact(seen, 50));
+    expect(applyEvents(p, [ev('add_to_cart', { items: [{ item_id: 'last' }] }, T0 + 2000)], ids).cartItems).toEqual(exact([...seen, 'last'], 200));
   });
 });
