@@ -25,11 +25,12 @@ export type RawConfig = { [K in keyof Config]?: unknown };
 /** Validates raw settings against the page URL; what is wrong is described in `problems`. */
 export function makeConfig(raw: RawConfig, pageUrl: string, problems: string[]): Config {
   const str = (x: unknown) => (typeof x === 'string' ? x : null);
-  const url = (x: unknown, what: string): string | null => {
+  // A setting with a fallback is a problem only when set wrong; the endpoint has none, so missing is one too.
+  const url = (x: unknown, what: string, required?: boolean): string | null => {
     try {
       if (x && /^https?:/.test((x = new URL(x as string, pageUrl).href) as string)) return x as string;
     } catch {}
-    if (x || what === 'data-endpoint') problems.push(what + ': no http(s) URL' + (what === 'data-endpoint' ? ', reports are off' : ''));
+    if (x || required) problems.push(what + ': no http(s) URL' + (required ? ', reports are off' : ''));
     return null;
   };
   const dir = (x: unknown, what: string, fallback: string) => (url(x, what) ?? fallback).replace(/\/?$/, '/');
@@ -39,7 +40,7 @@ export function makeConfig(raw: RawConfig, pageUrl: string, problems: string[]):
   const assetBaseUrl = dir(raw.assetBaseUrl, 'script src', new URL('/edgewise/', pageUrl).href);
   return {
     site: okSite,
-    endpoint: url(raw.endpoint, 'data-endpoint')?.replace(/\/+$/, '') ?? null,
+    endpoint: url(raw.endpoint, 'data-endpoint', true)?.replace(/\/+$/, '') ?? null,
     assetBaseUrl,
     modelBaseUrl: dir(raw.modelBaseUrl, 'data-models', assetBaseUrl + 'models/'),
     debug: raw.debug === true,
