@@ -10,10 +10,8 @@ const BOT_UA = /headless|phantomjs|electron|bot\b|crawler|spider|slurp|lighthous
 
 /** Why this browser looks automated, or null. */
 export function automationReason(nav: { webdriver?: boolean; userAgent?: string } | undefined): string | null {
-  if (!nav) return null;
-  if (nav.webdriver === true) return 'webdriver';
-  if (nav.userAgent && BOT_UA.test(nav.userAgent)) return 'user-agent';
-  return null;
+  if (nav?.webdriver === true) return 'webdriver';
+  return BOT_UA.test(nav?.userAgent ?? '') ? 'user-agent' : null;
 }
 
 /** Flags event rates no person produces: more than {@link BOT_RATE_MAX_EVENTS} events in one window. */
