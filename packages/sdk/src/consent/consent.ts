@@ -19,8 +19,8 @@ export interface ConsentDecision {
 /** The state at load: GPC (unless the merchant set `data-gpc="ignore"`), then `data-consent`, then pending. */
 export function initialConsent(tagConsent: string | null | undefined, gpcPolicy: string | null | undefined, gpc: unknown): ConsentDecision {
   if (gpc === true && gpcPolicy !== 'ignore') return { state: 'denied', source: 'gpc' };
-  if (tagConsent === 'granted' || tagConsent === 'denied') return { state: tagConsent, source: 'tag' };
-  return { state: 'pending', source: 'default' };
+  const tag = parseConsent(tagConsent);
+  return tag ? { state: tag, source: 'tag' } : { state: 'pending', source: 'default' };
 }
 
 /** Reads `consent.set()` input; anything but the two strings is refused. */
