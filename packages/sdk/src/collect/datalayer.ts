@@ -40,12 +40,12 @@ export function hookDataLayer(win: { dataLayer?: unknown }, sink: DataLayerSink)
       // A hostile entry (throwing getter, revoked proxy) is skipped; the page's push already happened.
     }
   };
-  for (const entry of dl.slice()) handle(entry);
+  dl.slice().forEach(handle);
   const prev = dl.push;
   Object.defineProperty(dl, HOOKED, { value: true });
   dl.push = function (this: unknown, ...args: unknown[]): number {
     const n = prev.apply(this, args);
-    for (const a of args) handle(a);
+    args.forEach(handle);
     return n;
   };
   return true;
