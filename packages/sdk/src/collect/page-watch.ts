@@ -56,10 +56,10 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
   const doc = env.document;
   if (!doc) return;
   listenClicks(doc, (name, params) => ingest(name, params, 'dom'));
-  const engagement = safe(log, 'engagement', () => trackEngagement(env, now, (p) => ingest('user_engagement', p, 'auto')), undefined)();
+  const engagement = safe(log, 'engagement', () => trackEngagement(env, now, (p) => ingest('user_engagement', p, 'auto')))();
   // Stamped with the navigation's start, so it sorts before the events the page pushed while loading.
   const start = env.performance?.timeOrigin;
-  const first = safe(log, 'page view', () => readPage(env, ingest, start! <= now() ? Math.round(start!) : now(), engagement), undefined);
+  const first = safe(log, 'page view', () => readPage(env, ingest, start! <= now() ? Math.round(start!) : now(), engagement));
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', first);
   else first();
   // A single-page app's navigation: report the page left, then read the new one a little later, once the app
@@ -75,7 +75,7 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
         engagement?.leave();
         onNewPage();
         clearTimeout(reading);
-        reading = setTimeout(safe(log, 'page view', () => readPage(env, ingest, at, engagement), undefined), SPA_RENDER_WAIT_MS);
-      }, undefined),
+        reading = setTimeout(safe(log, 'page view', () => readPage(env, ingest, at, engagement)), SPA_RENDER_WAIT_MS);
+      }),
     );
 }

@@ -10,8 +10,10 @@ export function describe(e: unknown): string {
 }
 
 /** Wraps a sync public method so that it never throws into the page: a throw is logged and returns `fallback`. */
-export function safe<A extends unknown[], R>(log: Logger, name: string, fn: (...args: A) => R, fallback: R): (...args: A) => R {
-  return (...args: A): R => {
+export function safe<A extends unknown[], R>(log: Logger, name: string, fn: (...args: A) => R): (...args: A) => R | undefined;
+export function safe<A extends unknown[], R>(log: Logger, name: string, fn: (...args: A) => R, fallback: R): (...args: A) => R;
+export function safe<A extends unknown[], R>(log: Logger, name: string, fn: (...args: A) => R, fallback?: R): (...args: A) => R | undefined {
+  return (...args: A) => {
     try {
       return fn(...args);
     } catch (e) {
