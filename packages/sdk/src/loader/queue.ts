@@ -7,19 +7,18 @@
 /** Methods a queued entry may name. */
 export const QUEUE_METHODS = ['track', 'recommend', 'intent', 'understand', 'segment', 'consent.set', 'privacy.forget', 'privacy.export', 'privacy.inventory', 'on'];
 
-function call(api: Record<string, any>, entry: unknown, log: (m: string) => void): void {
-  const [method, ...args] = Array.isArray(entry) ? entry : [];
-  if (!QUEUE_METHODS.includes(method)) return log('queue: ignored ' + String(method).slice(0, 40));
-  const [a, b] = method.split('.');
-  // Public methods never throw; the guard is for a replaced or broken api object.
-  try {
-    (b ? api[a][b] : api[a])(...args);
-  } catch {}
-}
-
 /** Replays `queue` (if it is the snippet's array) into `api`, then routes later pushes to it. */
-export function replayQueue(queue: unknown, api: object, log: (m: string) => void): void {
+export function replayQueue(queue: unknown, api: Record<string, any>, log: (m: string) => void): void {
   if (!Array.isArray(queue)) return;
-  for (const entry of queue.splice(0)) call(api, entry, log);
-  queue.push = (...entries: unknown[]) => (entries.forEach((e) => call(api, e, log)), 0);
+  const call = (entry: unknown) => {
+    const [method, ...args] = Array.isArray(entry) ? entry : [];
+    if (!QUEUE_METHODS.includes(method)) return log('queue: ignored ' + String(method).slice(0, 40));
+    const [a, b] = method.split('.');
+    // Public methods never throw; the guard is for a replaced or broken api object.
+    try {
+      (b ? api[a][b] : api[a])(...args);
+    } catch {}
+  };
+  queue.splice(0).forEach(call);
+  queue.push = (...entries: unknown[]) => (entries.forEach(call), 0);
 }
