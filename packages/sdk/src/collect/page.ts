@@ -30,11 +30,7 @@ export function pageType(pathname: string, explicit: string | null | undefined, 
 }
 
 /** The site-search term in a URL's query string (`q`, `s`, `search`, `query`, `keyword`, BigCommerce's `search_query`), if any. */
-export function searchTerm(search: string): string | null {
+export function searchTerm(search: string): string | undefined {
   const params = new URLSearchParams(search);
-  for (const k of ['q', 's', 'search', 'query', 'keyword', 'search_query']) {
-    const v = params.get(k)?.trim();
-    if (v) return v;
-  }
-  return null;
+  return ['q', 's', 'search', 'query', 'keyword', 'search_query'].map((k) => params.get(k)?.trim()).find((v) => v);
 }
