@@ -22,9 +22,9 @@ export function microdataItem(scope: Element, depth = 0, out: Node = {}, el = sc
 
 /** The page's product, from its top-level microdata items (or the page's `mainEntity`); none on listing pages. */
 export function microdataProducts(doc: Document): Node[] {
-  const items = Array.from(doc.querySelectorAll('[itemscope]:not([itemprop]),[itemscope][itemprop~=mainEntity]'), (el) =>
-    el.getAttribute('itemtype')?.split(/\s+/).some(isProductType) ? productToItem(microdataItem(el)) : null,
-  ).filter((i) => i) as Node[];
+  const items = Array.from(doc.querySelectorAll('[itemscope]:not([itemprop]),[itemscope][itemprop~=mainEntity]'))
+    .filter((el) => el.getAttribute('itemtype')?.split(/\s+/).some(isProductType))
+    .map((el) => productToItem(microdataItem(el)));
   // Category pages often mark every product card up as a Product: several different ones mean a list, not a view.
   return onlyOne(items);
 }
