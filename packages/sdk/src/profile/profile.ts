@@ -78,6 +78,11 @@ function decay(scores: Record<string, number>, factor: number): void {
   for (const k in scores) if ((scores[k]! *= factor) < AFFINITY_MIN) delete scores[k];
 }
 
+/** Adds `n` to `rec[k]`. */
+function add(rec: Partial<Record<string, number>>, k: string | undefined, n: number | undefined): void {
+  if (k && n) rec[k] = (rec[k] ?? 0) + n;
+}
+
 /** Adds `w` to `key`; a new key beyond {@link AFFINITY_KEYS_MAX} evicts the smallest ones. */
 function bump(scores: Record<string, number>, key: string | undefined, w: number): void {
   if (!key || !w) return;
@@ -118,13 +123,11 @@ export function applyEvent(p: Profile, e: StoredEvent, newId: () => string): voi
 
   const { params } = e;
   const items = params.items ?? [];
-  const ids = items.map((i) => i.item_id);
   for (const it of items) {
     bump(p.categoryAffinity, it.item_category, w);
     bump(p.brandAffinity, it.item_brand, w);
   }
   const pt = params.page_type;
-  const add = (rec: Partial<Record<string, number>>, k: string | undefined, n: number | undefined) => k && n && (rec[k] = (rec[k] ?? 0) + n);
   switch (e.name) {
     case 'page_view':
       add(session.pageCounts, pt, 1);
@@ -146,21 +149,23 @@ export function applyEvent(p: Profile, e: StoredEvent, newId: () => string): voi
       break;
     case 'add_to_cart':
       session.addToCarts++;
-      for (const id of ids) {
-        pushRecent(p.recentItems, id);
-        pushRecent(p.cartItems, id, CART_ITEMS_MAX);
+      for (const it of items) {
+        pushRecent(p.recentItems, it.item_id);
+        pushRecent(p.cartItems, it.item_id, CART_ITEMS_MAX);
       }
       break;
-    case 'remove_from_cart':
-      p.cartItems = p.cartItems.filter((id) => !ids.includes(id));
+    case 'remove_from_cart': {
+      const gone = items.map((i) => i.item_id);
+      p.cartItems = p.cartItems.filter((id) => !gone.includes(id));
       break;
+    }
     case 'view_cart':
     case 'begin_checkout':
       // These events list the whole cart: take it as the truth.
-      if (ids.length) p.cartItems = ids;
+      if (items.length) p.cartItems = items.map((i) => i.item_id);
       break;
     case 'purchase':
-      for (const id of ids) pushRecent(p.purchasedItems, id);
+      for (const it of items) pushRecent(p.purchasedItems, it.item_id);
       p.cartItems = [];
       p.rfm.purchases++;
       p.rfm.revenue += params.value ?? items.reduce((sum, it) => sum + (it.price ?? 0) * (it.quantity ?? 1), 0);
