@@ -1,13 +1,11 @@
 import type { PageType } from '@edgewise/protocol';
+import { PAGE_TYPES } from './validate.ts';
 
 /**
  * The page's kind, from (in order) the merchant's `<meta name="edgewise:page-type" content="...">`, a Product in
  * the page's structured data, then the URL path (on the home address, with a search term in the query, a search).
  * Purchase-intent features count pages and time by kind.
  */
-
-/** The kinds a merchant's meta tag may declare: every PageType (the list validate.ts checks page_type against). */
-const PAGE_TYPES = ['home', 'category', 'product', 'cart', 'checkout', 'confirmation', 'search', 'info', 'other'];
 
 const RULES: Array<[RegExp, PageType]> = [
   [/\/(thank-?you|thanks|order-(confirmation|received|complete)|confirmation)\b/i, 'confirmation'],

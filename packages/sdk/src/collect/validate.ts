@@ -10,7 +10,8 @@ import { PAGE_SECONDS_MAX } from './engagement.ts';
 
 /** Events that mean nothing without at least one item. */
 const NEEDS_ITEMS = ['view_item', 'add_to_cart', 'remove_from_cart', 'select_item'];
-const PAGE_TYPES = ['home', 'category', 'product', 'cart', 'checkout', 'confirmation', 'search', 'info', 'other'];
+/** Every PageType: the kinds page_type may hold and a merchant's meta tag may declare (page.ts). */
+export const PAGE_TYPES = ['home', 'category', 'product', 'cart', 'checkout', 'confirmation', 'search', 'info', 'other'];
 
 // Field kinds: text (truncated), id (dropped when too long), currency code, page type, then the numeric ones:
 // number, count (integer ≥ 0), seconds on one page and percent (counts, clamped to their maximum).
