@@ -186,3 +186,24 @@ test('on a cross-origin isolated page the 2-thread WASM scan of a 200k-item cata
     await plain.close();
   }
 });
+
+test('webgpu-int8 agrees with the reference when the embedding width is not a multiple of 16 (padded slices of the GPU table)', async ({ page }) => {
+  // 40 = 16 + 16 + 8: the last 16-byte slice is half padding; 30 is not even whole words, so the upload copies bytes.
+  for (const dim of [40, 30]) {
+    const narrow = buildFixture({ items: 2500, dim, categories: 8, seed: 13 });
+    const h = await startHarness({ models: narrow.files });
+    try {
+      await openPage(page, h.origin);
+      const requests = [...HISTORIES.map((recentItems) => ({ count: 10, recentItems })), { count: 10, recentItems: HISTORIES[1], category: 'cat-5' }];
+      const run = statusOf(await runWorker(page, { modelBaseUrl: `${h.origin}/models/`, backends: ['webgpu'], kernel: 'webgpu-int8' }, requests));
+      expect(run.status.errors).toEqual([]);
+      expect(run.status.kernel).toBe('webgpu-int8');
+      HISTORIES.forEach((recent, i) => expectMatchesReference(run.results[i]!.value!.items, recent, 10, undefined, narrow));
+      const filtered = run.results[3]!.value!.items;
+      expect(filtered.every((i) => i.category === 'cat-5'), `dim ${dim}`).toBe(true);
+      expectMatchesReference(filtered, HISTORIES[1]!, 10, 'cat-5', narrow);
+    } finally {
+      await h.close();
+    }
+  }
+});
