@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { Profile } from '@edgewise/protocol';
 import { makeConfig } from '../loader/config.ts';
 import type { PartLoader } from '../shared/parts.ts';
 import { createClient } from './client.ts';
@@ -14,15 +15,17 @@ const parts: PartLoader = {
   upkeep: () => import('../leader/part.ts'),
 };
 
-function client(consent: string | null) {
-  const config = makeConfig({ site: 'demo-shop', endpoint: 'http://localhost:8787', consent }, 'http://localhost/', []);
+function client(consent: string | null, loader: PartLoader = parts, allowAutomation = false) {
+  const config = makeConfig({ site: 'demo-shop', endpoint: 'http://localhost:8787', consent, allowAutomation }, 'http://localhost/', []);
   // No network in these tests: reports would go through this, and must not be attempted without consent.
   const requests: string[] = [];
   const fetch = (async (url: string) => (requests.push(String(url)), new Response('{}', { status: 202 }))) as unknown as typeof globalThis.fetch;
-  const env = { dataLayer: [] as unknown[] };
-  const c = createClient(config, { parts, env: env as never, fetch });
+  const listeners: Record<string, Array<(e: Event) => void>> = {};
+  const env = { dataLayer: [] as unknown[], addEventListener: (type: string, fn: (e: Event) => void) => void (listeners[type] ??= []).push(fn) };
+  const fire = (type: string) => listeners[type]?.forEach((fn) => fn(new Event(type)));
+  const c = createClient(config, { parts: loader, env: env as never, fetch });
   c.start();
-  return { ...c, env, requests };
+  return { ...c, env, requests, fire };
 }
 
 async function databases(): Promise<string[]> {
@@ -121,5 +124,52 @@ describe('the SDK core with real (fake-indexeddb) storage', () => {
     expect(dump.profile.rfm.purchases).toBe(12);
     expect(dump.profile.rfm.revenue).toBe(120);
     expect(dump.profile.purchasedItems).toHaveLength(12);
+  });
+
+  it('the profile recommend() sees has every accepted event folded in exactly once, whenever it is asked', async () => {
+    // Events are folded into the live profile lazily (at a write, a read or a full batch): this pins that none is
+    // folded twice or skipped, across writes in flight, a full batch, consent changes and the unload path.
+    const seen: Profile[] = [];
+    const infer = async () => ({
+      ...(await parts.infer()),
+      createRecommender: () => ({
+        prepare() {},
+        recommend: async (_o: unknown, profile: Profile) => (seen.push(structuredClone(profile)), { items: [], source: 'none' as const, backend: null }),
+      }),
+    });
+    // Opted in like our browser tests: hundreds of events in a second would otherwise flag the page as automated.
+    const { api, fire } = client('granted', { ...parts, infer }, true);
+    let carts = 0;
+    const add = (n: number) => {
+      for (let i = 0; i < n; i++) api.track('add_to_cart', { items: [{ item_id: 'p' + carts++, item_category: 'books' }] });
+    };
+    const expectFolded = async () => {
+      await api.recommend();
+      const p = seen.at(-1)!;
+      expect(p.session.addToCarts).toBe(carts);
+      expect(p.cartItems).toEqual(Array.from({ length: Math.min(carts, 200) }, (_, i) => 'p' + (carts - Math.min(carts, 200) + i)));
+    };
+    add(3);
+    await expectFolded(); // before the store has opened
+    add(5);
+    const writing = flushNow(api); // a write in flight ...
+    add(7); // ... and events accepted meanwhile
+    await expectFolded();
+    await writing;
+    add(450); // past a full batch
+    await expectFolded();
+    await flushNow(api);
+    add(2);
+    fire('pagehide');
+    await expectFolded();
+    const stored = (await api.privacy.export()) as { events: Array<{ sessionId: string }>; profile: Profile };
+    expect(stored.events).toHaveLength(carts);
+    expect(stored.events.every((e) => e.sessionId !== '')).toBe(true); // folding stamps the session on each event
+    expect(stored.profile.session.addToCarts).toBe(carts);
+    add(3); // not folded yet when consent is withdrawn
+    await api.consent.set('denied'); // deletes what was stored and starts an empty profile, without those 3
+    add(4); // kept for this page only, not stored
+    await api.recommend();
+    expect(seen.at(-1)!.session.addToCarts).toBe(4);
   });
 });

@@ -84,6 +84,14 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   let base: Profile | undefined;
   let pending: StoredEvent[] = [];
   let live = emptyProfile(now());
+  // Accepted events not folded into `live` yet. They are folded in one loop when the profile is next read or
+  // written (a write, a recommendation, a full batch), not one call at a time between the page's own work.
+  const unfolded: StoredEvent[] = [];
+  const current = (): Profile => {
+    for (const e of unfolded) applyEvent(live, e, uuid);
+    unfolded.length = 0;
+    return live;
+  };
   let pageItem: string | null = null;
   // Event ids: one random prefix per page and a counter, unique on the device without a CSPRNG call per event.
   const pageId = uuid() + '.';
@@ -127,7 +135,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   const emit = <K extends keyof EdgewiseEvents>(name: K, payload: EdgewiseEvents[K]) =>
     handlers[name]?.forEach((h) => safe<[unknown], unknown>(log, name + ' handler', h, 0)(payload));
   const idle = (fn: () => unknown) => whenIdle(() => void fn(), IDLE_TIMEOUT_MS);
-  const rebuild = () => applyEvents(base ? cloneProfile(base) : emptyProfile(now()), pending, uuid);
+  /** `base` with every pending event folded in: what `live` becomes, the unfolded events included. */
+  const rebuild = () => ((unfolded.length = 0), applyEvents(base ? cloneProfile(base) : emptyProfile(now()), pending, uuid));
   /** Loads a part once; a failed load is retried on the next call. */
   const part = <T>(get: () => Promise<T> | null, set: (p: Promise<T> | null) => void, load: () => Promise<T>): Promise<T> =>
     get() ?? (set(load().catch((e) => (set(null), Promise.reject(e)))), get()!);
@@ -194,6 +203,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
 
   async function commit(unloading = false): Promise<void> {
     const s = pending.length ? await openStore() : null;
+    // Folding stamps each event with its session, which is stored with it.
+    current();
     const batch = pending.filter((e) => !writing.has(e));
     const g = gen;
     if (!s || !batch.length) return;
@@ -269,7 +280,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     if (!automation && !config.allowAutomation && tooFast(now())) log.warn('inhuman event rate: page kept out of profile and reports'), (automation = 'event-rate');
     if (automation) return true;
     const ev: StoredEvent = { id: pageId + (++seq).toString(36), name: v.name, params: v.params, ts, sessionId: '', source };
-    applyEvent(live, ev, uuid);
+    if (unfolded.push(ev) >= FLUSH_BATCH_EVENTS) current();
     if (consent.state !== 'denied') {
       if (pending.push(ev) > MEMORY_EVENTS_MAX) pending.shift();
       schedule();
@@ -285,6 +296,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     pending = [];
     base = budget = undefined;
     live = emptyProfile(now());
+    unfolded.length = 0;
     const s = storeP;
     store = storeP = null;
     (await s)?.close();
@@ -318,7 +330,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   async function recommend(options?: unknown): Promise<Recommendations> {
     await profileRead();
     const rec = await recommender();
-    const r = await rec.recommend(options, settleProfile(live), pageItem);
+    const r = await rec.recommend(options, settleProfile(current()), pageItem);
     backend = r.backend;
     return r;
   }
@@ -369,9 +381,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     version: SDK_VERSION,
     track: safe(log, 'track', (name: unknown, params?: unknown) => ingest(name, params, 'api'), false) as Edgewise['track'],
     recommend: safeAsync(log, 'recommend', recommend, () => ({ items: [], source: 'none', backend: null })),
-    intent: safeAsync(log, 'intent', () => task((t) => t.intent(settleProfile(live))), () => null),
+    intent: safeAsync(log, 'intent', () => task((t) => t.intent(settleProfile(current()))), () => null),
     understand: safeAsync(log, 'understand', (text: unknown) => task((t) => t.understand(text)), () => null),
-    segment: safeAsync(log, 'segment', () => task((t) => t.segment(settleProfile(live))), () => null),
+    segment: safeAsync(log, 'segment', () => task((t) => t.segment(settleProfile(current()))), () => null),
     consent: {
       set: safeAsync(
         log,
