@@ -4,7 +4,7 @@
  * `scripts/bench/gpu-scan.sh` (it says what to hand to the device tool). Not part of `npm run bench`: it needs the
  * lent GPU machine, which only some sessions have.
  *
- * Per catalog size N (× 64 int8, random unit rows): first call, then p50/p95 of `topK` awaited one after another as
+ * Per catalog size N (× 64 int8, random unit rows, 40 categories; bench/synthetic-catalog.ts): first call, then p50/p95 of `topK` awaited one after another as
  * `recommend()` does (query upload, score + exclude + select passes, read-back of k pairs), unfiltered, with a
  * category filter and with 50 excluded rows, the three timed round-robin; agreement of the top-10 with the exact JS int8 scan; the same kernel
  * with the int8 dot product hidden (the f32 fallback path); and the bare round trip (an empty submit and a 512-byte
@@ -15,51 +15,13 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { JsInt8Scanner } from '../../packages/runtime/src/kernels/js-int8-scan.ts';
 import type { ScanFilter } from '../../packages/runtime/src/kernels/types.ts';
 import { WebGpuInt8Scanner } from '../../packages/runtime/src/kernels/webgpu-int8-scan.ts';
-import type { RecommendModel } from '../../packages/runtime/src/models/recommend-model.ts';
+import { mulberry32 as rng, syntheticModel } from '../../packages/runtime/bench/synthetic-catalog.ts';
 
 const D = 64;
 const K = 10;
 const SIZES = (process.env.SIZES ?? '1000,10000,100000,1000000,4000000').split(',').map(Number);
 const CALLS = Number(process.env.CALLS ?? 300);
 const CATEGORIES = 40;
-
-/** Deterministic so every run scans the same table. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand: () => number): number {
-  return Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-}
-
-function syntheticModel(n: number): RecommendModel {
-  const rand = rng(n);
-  const codes = new Int8Array(n * D);
-  const scales = new Float32Array(n);
-  const categoryOfRow = new Uint16Array(n);
-  const row = new Float32Array(D);
-  for (let r = 0; r < n; r++) {
-    let norm = 0;
-    for (let c = 0; c < D; c++) norm += (row[c] = gaussian(rand)) ** 2;
-    norm = Math.sqrt(norm);
-    let maxAbs = 0;
-    for (let c = 0; c < D; c++) maxAbs = Math.max(maxAbs, Math.abs((row[c]! /= norm)));
-    scales[r] = maxAbs / 127;
-    for (let c = 0; c < D; c++) codes[r * D + c] = Math.round(row[c]! / scales[r]!);
-    categoryOfRow[r] = Math.floor(rand() * CATEGORIES);
-  }
-  return {
-    version: 'probe', name: 'probe', size: n, dim: D, codes, scales, popularity: null, items: [], rowOf: new Map(),
-    categoryOfRow, categories: [], categoryIndex: new Map(), recencyDecay: 0.8, residentBytes: codes.byteLength,
-  };
-}
 
 function stats(ms: number[]): { p50: number; p95: number } {
   const s = [...ms].sort((a, b) => a - b);
@@ -118,7 +80,7 @@ async function roundTrip(device: GPUDevice): Promise<{ p50: number; p95: number 
 function randomQuery(seed: number): Float32Array {
   const rand = rng(seed);
   const q = new Float32Array(D);
-  for (let c = 0; c < D; c++) q[c] = gaussian(rand);
+  for (let c = 0; c < D; c++) q[c] = rand() * 2 - 1;
   return q;
 }
 
@@ -154,7 +116,7 @@ async function main(): Promise<void> {
   const rows: Array<Record<string, unknown>> = [];
   const unfiltered: ScanFilter = { excludeRows: new Int32Array(0), category: -1 };
   for (const n of SIZES) {
-    const model = syntheticModel(n);
+    const model = syntheticModel(n, D, CATEGORIES, n);
     const excluded: ScanFilter = { excludeRows: Int32Array.from({ length: 50 }, (_, i) => Math.floor((i * n) / 50)), category: -1 };
     const byCategory: ScanFilter = { excludeRows: new Int32Array(0), category: 7 };
     const q = randomQuery(7);
@@ -188,7 +150,7 @@ async function main(): Promise<void> {
   const features = gpu.wgslLanguageFeatures;
   Object.defineProperty(gpu, 'wgslLanguageFeatures', { value: new Set(), configurable: true });
   for (const n of [Math.max(...SIZES.filter((x) => x <= 1_000_000))]) {
-    const model = syntheticModel(n);
+    const model = syntheticModel(n, D, CATEGORIES, n);
     const scanner = await WebGpuInt8Scanner.create(model, 'webgpu', device);
     const q = randomQuery(7);
     await scanner.topK(q, K, unfiltered);

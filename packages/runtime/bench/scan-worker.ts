@@ -12,6 +12,7 @@ import { WasmInt8Scanner } from '../src/kernels/wasm-int8-scan.ts';
 import { WebGpuInt8Scanner } from '../src/kernels/webgpu-int8-scan.ts';
 import { encodeModule, I32, op, V128 } from '../src/kernels/wasm/encoder.ts';
 import type { RecommendModel } from '../src/models/recommend-model.ts';
+import { mulberry32, syntheticModel } from './synthetic-catalog.ts';
 
 /** Bytes read to measure memory bandwidth: far more than any L3 cache. */
 const STREAM_BYTES = 256 * 1024 * 1024;
@@ -40,45 +41,6 @@ export interface Floors {
   /** Smallest step of performance.now() seen in this worker, ms (0.005 when cross-origin isolated, else 0.1). */
   timerResolutionMs: number;
   crossOriginIsolated: boolean;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A random catalog in the runtime's in-memory form: unit rows quantized per row, `categories` categories. */
-function syntheticModel(n: number, d: number, categories: number, seed: number): RecommendModel {
-  const rand = mulberry32(seed);
-  const codes = new Int8Array(n * d);
-  const scales = new Float32Array(n);
-  const categoryOfRow = new Uint16Array(n);
-  const row = new Float32Array(d);
-  for (let r = 0; r < n; r++) {
-    let norm = 0;
-    for (let c = 0; c < d; c++) {
-      row[c] = rand() * 2 - 1;
-      norm += row[c]! * row[c]!;
-    }
-    const inv = 1 / Math.sqrt(norm);
-    let maxAbs = 0;
-    for (let c = 0; c < d; c++) maxAbs = Math.max(maxAbs, Math.abs(row[c]! * inv));
-    const s = maxAbs / 127;
-    scales[r] = s;
-    for (let c = 0; c < d; c++) codes[r * d + c] = Math.round((row[c]! * inv) / s);
-    categoryOfRow[r] = r % categories;
-  }
-  const cats = Array.from({ length: categories }, (_, i) => `cat-${i}`);
-  return {
-    version: 'bench', name: 'bench', size: n, dim: d, codes, scales, popularity: null, items: [], rowOf: new Map(),
-    categoryOfRow, categories: cats, categoryIndex: new Map(cats.map((c, i) => [c, i])), recencyDecay: 0.7, residentBytes: codes.byteLength + scales.byteLength + categoryOfRow.byteLength,
-  };
 }
 
 function queries(d: number, count: number, seed: number): Float32Array[] {
