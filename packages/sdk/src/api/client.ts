@@ -260,14 +260,12 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   // ---- events --------------------------------------------------------------------------------------------------
 
   function ingest(name: unknown, params: unknown, source: EventSource, ts = now()): boolean {
-    const notes: string[] = [];
     let v: ValidEvent | string;
     try {
-      v = validateEvent(name, params, notes);
+      v = validateEvent(name, params, log.debug);
     } catch {
       v = 'unreadable input';
     }
-    notes.forEach(log.debug);
     if (typeof v === 'string') return log.debug('dropped ' + source + ' event: ' + v), false;
     if (v.name === 'view_item') {
       newPage();

@@ -103,6 +103,15 @@ describe('event validation', () => {
     expect(typeof many === 'object' && many.params.items).toHaveLength(200);
   });
 
+  it('keeps the valid items of an event and says which ones it dropped', () => {
+    const notes: string[] = [];
+    const v = validateEvent('view_item_list', { items: [{ item_id: 'p1' }, { item_name: 'no id' }, 'p3'] }, (m) => notes.push(m));
+    expect(typeof v === 'object' && v.params.items).toEqual([{ item_id: 'p1' }]);
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toMatch(/^view_item_list: items\[1\] dropped, /);
+    expect(notes[1]).toMatch(/^view_item_list: items\[2\] dropped, /);
+  });
+
   it('drops unknown names and malformed input with a reason, never throwing', () => {
     const junk: unknown[] = [undefined, null, 0, '', 'x'.repeat(10_000), {}, [], () => 1, Symbol('s'), new Proxy({}, { get() { throw new Error('trap'); } })];
     expect(typeof validateEvent('definitely_not_ga4', {})).toBe('string');

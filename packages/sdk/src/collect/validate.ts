@@ -84,10 +84,10 @@ export interface ValidEvent {
 }
 
 /**
- * Validates `track(name, params)` input. Returns the clean event, or a reason string when it is dropped. `notes`
- * collects what was dropped inside an otherwise valid event (items without ids, ...), for the debug log.
+ * Validates `track(name, params)` input. Returns the clean event, or a reason string when it is dropped. `note`
+ * hears what was dropped inside an otherwise valid event (items without ids, ...), for the debug log.
  */
-export function validateEvent(name: unknown, params: unknown, notes?: string[]): ValidEvent | string {
+export function validateEvent(name: unknown, params: unknown, note?: (message: string) => void): ValidEvent | string {
   if (!(EVENT_NAMES as readonly unknown[]).includes(name)) return 'unknown event name ' + String(typeof name === 'string' ? name.slice(0, 40) : typeof name);
   const n = name as EventName;
   params ??= {};
@@ -99,7 +99,7 @@ export function validateEvent(name: unknown, params: unknown, notes?: string[]):
     const clean: EventItem[] = [];
     for (let i = 0, end = Math.min(items.length, ITEMS_MAX); i < end; i++) {
       const it = validateItem(items[i]);
-      if (typeof it === 'string') notes?.push(n + ': items[' + i + '] dropped, ' + it);
+      if (typeof it === 'string') note?.(n + ': items[' + i + '] dropped, ' + it);
       else clean.push(it);
     }
     if (clean.length) out.items = clean;
