@@ -29,26 +29,15 @@ function stats(ms: number[]): { p50: number; p95: number } {
   return { p50: at(0.5), p95: at(0.95) };
 }
 
-async function timeCalls(call: () => Promise<unknown>, calls = CALLS): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < 20; i++) await call();
-  const ms: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const t0 = performance.now();
-    await call();
-    ms.push(performance.now() - t0);
-  }
-  return stats(ms);
-}
-
 /**
  * Several kinds of call timed round-robin, so a GPU clock that is still ramping up (or any drift over the run) falls
  * on all of them alike instead of on whichever block ran first.
  */
-async function timeInterleaved(calls: Record<string, () => Promise<unknown>>): Promise<Record<string, { p50: number; p95: number }>> {
+async function timeInterleaved(calls: Record<string, () => Promise<unknown>>, rounds = CALLS): Promise<Record<string, { p50: number; p95: number }>> {
   const entries = Object.entries(calls);
   for (let i = 0; i < 20; i++) for (const [, call] of entries) await call();
   const ms: Record<string, number[]> = Object.fromEntries(entries.map(([name]) => [name, []]));
-  for (let i = 0; i < CALLS; i++) {
+  for (let i = 0; i < rounds; i++) {
     for (const [name, call] of entries) {
       const t0 = performance.now();
       await call();
@@ -57,6 +46,12 @@ async function timeInterleaved(calls: Record<string, () => Promise<unknown>>): P
   }
   return Object.fromEntries(entries.map(([name]) => [name, stats(ms[name]!)]));
 }
+
+/** p50/p95 of one kind of call, awaited one after another after 20 warm-up calls. */
+const timeCalls = async (call: () => Promise<unknown>, rounds = CALLS) => (await timeInterleaved({ call }, rounds)).call!;
+
+/** Whether the scanner chose int8 arithmetic (`dot4I8Packed`): private to the kernel, read here for the report only. */
+const usesInt8Dot = (scanner: WebGpuInt8Scanner) => (scanner as unknown as { parts: { int8Dot: boolean } }).parts.int8Dot;
 
 /** The least one awaited call costs on this API: write a few bytes, submit an empty pass, map a small buffer. */
 async function roundTrip(device: GPUDevice): Promise<{ p50: number; p95: number }> {
@@ -130,7 +125,7 @@ async function main(): Promise<void> {
     const exact = new JsInt8Scanner('cpu', model);
     const row: Record<string, unknown> = {
       n,
-      int8Dot: (scanner as unknown as { parts: { int8Dot: boolean } }).parts.int8Dot,
+      int8Dot: usesInt8Dot(scanner),
       createMs: +createMs.toFixed(1),
       firstMs: +firstMs.toFixed(2),
       ...(await timeInterleaved({
@@ -156,7 +151,7 @@ async function main(): Promise<void> {
     await scanner.topK(q, K, unfiltered);
     const row = {
       n,
-      int8Dot: (scanner as unknown as { parts: { int8Dot: boolean } }).parts.int8Dot,
+      int8Dot: usesInt8Dot(scanner),
       all: await timeCalls(() => scanner.topK(q, K, unfiltered)),
       top10Agree: await agreement(scanner, new JsInt8Scanner('cpu', model), unfiltered),
     };

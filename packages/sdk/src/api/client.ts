@@ -87,10 +87,11 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   // Accepted events not folded into `live` yet. They are folded in one loop when the profile is next read or
   // written (a write, a recommendation, a full batch), not one call at a time between the page's own work.
   const unfolded: StoredEvent[] = [];
+  /** `live` with every accepted event folded in, its lists within their bounds. */
   const current = (): Profile => {
     for (const e of unfolded) applyEvent(live, e, uuid);
     unfolded.length = 0;
-    return live;
+    return settleProfile(live);
   };
   let pageItem: string | null = null;
   // Event ids: one random prefix per page and a counter, unique on the device without a CSPRNG call per event.
@@ -328,7 +329,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   async function recommend(options?: unknown): Promise<Recommendations> {
     await profileRead();
     const rec = await recommender();
-    const r = await rec.recommend(options, settleProfile(current()), pageItem);
+    const r = await rec.recommend(options, current(), pageItem);
     backend = r.backend;
     return r;
   }
@@ -379,9 +380,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     version: SDK_VERSION,
     track: safe(log, 'track', (name: unknown, params?: unknown) => ingest(name, params, 'api'), false) as Edgewise['track'],
     recommend: safeAsync(log, 'recommend', recommend, () => ({ items: [], source: 'none', backend: null })),
-    intent: safeAsync(log, 'intent', () => task((t) => t.intent(settleProfile(current()))), () => null),
+    intent: safeAsync(log, 'intent', () => task((t) => t.intent(current())), () => null),
     understand: safeAsync(log, 'understand', (text: unknown) => task((t) => t.understand(text)), () => null),
-    segment: safeAsync(log, 'segment', () => task((t) => t.segment(settleProfile(current()))), () => null),
+    segment: safeAsync(log, 'segment', () => task((t) => t.segment(current())), () => null),
     consent: {
       set: safeAsync(
         log,
