@@ -103,6 +103,11 @@ describe('event validation', () => {
     expect(typeof many === 'object' && many.params.items).toHaveLength(200);
   });
 
+  it('drops negative amounts and counts, which no GA4 field has, keeping the rest of the event', () => {
+    const v = validateEvent('purchase', { transaction_id: 'T1', value: -50, currency: 'EUR', items: [{ item_id: 'a', price: '-20', quantity: 2, discount: -1 }, { item_id: 'b', price: 0, quantity: -1 }] });
+    expect(v).toEqual({ name: 'purchase', params: { transaction_id: 'T1', currency: 'EUR', items: [{ item_id: 'a', quantity: 2 }, { item_id: 'b', price: 0 }] } });
+  });
+
   it('keeps the valid items of an event and says which ones it dropped', () => {
     const notes: string[] = [];
     const v = validateEvent('view_item_list', { items: [{ item_id: 'p1' }, { item_name: 'no id' }, 'p3'] }, (m) => notes.push(m));

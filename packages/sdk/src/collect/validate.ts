@@ -41,11 +41,12 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 function field(v: unknown, kind: Kind): unknown {
   if (kind >= NUM) {
-    // dataLayer setups often push prices as strings; accept plain decimal strings.
-    if (typeof v === 'string' && /^\s*-?\d{1,12}(\.\d{1,8})?\s*$/.test(v)) v = +v;
-    if (typeof v !== 'number' || !(Math.abs(v) <= 1e9)) return;
+    // dataLayer setups often push prices as strings; accept plain decimal strings. No GA4 amount or count is
+    // negative (a refund's value is what was refunded): a negative one would subtract from the shopper's revenue.
+    if (typeof v === 'string' && /^\s*\d{1,12}(\.\d{1,8})?\s*$/.test(v)) v = +v;
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1e9)) return;
     // A tracked user_engagement may not claim more than the SDK itself would measure for one page.
-    return kind === NUM ? v : v >= 0 && v === Math.round(v) ? Math.min(v, kind === SEC ? PAGE_SECONDS_MAX : kind === PCT ? 100 : v) : undefined;
+    return kind === NUM ? v : v === Math.round(v) ? Math.min(v, kind === SEC ? PAGE_SECONDS_MAX : kind === PCT ? 100 : v) : undefined;
   }
   if (typeof v === 'number' && isFinite(v) && kind === ID) v = String(v);
   if (typeof v !== 'string' || !(v = v.trim())) return;
