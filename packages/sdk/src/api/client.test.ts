@@ -126,6 +126,23 @@ describe('the SDK core with real (fake-indexeddb) storage', () => {
     expect(dump.profile.purchasedItems).toHaveLength(12);
   });
 
+  it('a write as the page goes away, beside a write in flight, keeps both writes\u2019 events in the stored profile', async () => {
+    const { api, fire } = client('granted');
+    const buy = (i: number) => api.track('purchase', { transaction_id: 'T' + i, value: 10, currency: 'EUR', items: [{ item_id: 'p' + i }] });
+    buy(0);
+    await flushNow(api);
+    buy(1);
+    const inFlight = flushNow(api); // an ordinary write of T1 ...
+    await new Promise((r) => setTimeout(r, 0));
+    buy(2);
+    fire('pagehide'); // ... and the urgent one of T2 beside it, blind
+    await inFlight;
+    const dump = (await api.privacy.export()) as { events: unknown[]; profile: Profile };
+    expect(dump.events).toHaveLength(3);
+    expect(dump.profile.rfm.purchases).toBe(3);
+    expect(dump.profile.purchasedItems).toEqual(['p0', 'p1', 'p2']);
+  });
+
   it('the profile recommend() sees has every accepted event folded in exactly once, whenever it is asked', async () => {
     // Events are folded into the live profile lazily (at a write, a read or a full batch): this pins that none is
     // folded twice or skipped, across writes in flight, a full batch, consent changes and the unload path.

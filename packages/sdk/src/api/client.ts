@@ -211,8 +211,10 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     if (!s || !batch.length) return;
     // When the batch is everything pending, the live profile is exactly `base` with the batch folded in: a copy of
     // it is what to store, as long as no other tab wrote since `base` (same rev). Otherwise the batch is folded
-    // into whatever is stored. Either way each event is folded once in the common case, not twice.
-    const folded = batch.length === pending.length ? cloneProfile(live) : null;
+    // into whatever is stored. Either way each event is folded once in the common case, not twice. A write as the
+    // page goes away is blind (no read): it stores the live profile whole, which includes the events of a write
+    // still in flight beside it — `base` with only this batch would drop them from the profile.
+    const folded = unloading || batch.length === pending.length ? cloneProfile(live) : null;
     const baseRev = base?.rev;
     let reused = false;
     batch.forEach((e) => writing.add(e));
