@@ -1,6 +1,6 @@
 export { EVENT_NAMES } from './events.ts';
 export type { EventName, EventItem, EventParams, EventSource, PageType, StoredEvent } from './events.ts';
-export { PROFILE_HALF_LIFE_DAYS, RECENT_ITEMS_MAX } from './profile.ts';
+export { PROFILE_HALF_LIFE_DAYS, RECENT_ITEMS_MAX, TRANSACTIONS_MAX } from './profile.ts';
 export type { Profile, SessionFeatures } from './profile.ts';
 export { ModelManifest, ManifestFile, ManifestTensor, ModelTask, TensorDtype } from './manifest.ts';
 export type { CatalogItem, ModelIndex } from './manifest.ts';

@@ -22,6 +22,11 @@ export interface Profile {
   purchasedItems: string[];
   /** Item ids currently in the cart. */
   cartItems: string[];
+  /**
+   * `transaction_id`s of the latest purchases, at most {@link TRANSACTIONS_MAX}: a purchase tracked again under
+   * the same id (a reloaded confirmation page) counts once, as in GA4.
+   */
+  transactions: string[];
   /** Recency / frequency / monetary summary. */
   rfm: { lastPurchaseAt: number | null; purchases: number; revenue: number; sessions: number };
   /** Median-ish price level of viewed items, for price-band features. */
@@ -47,3 +52,5 @@ export interface SessionFeatures {
 export const PROFILE_HALF_LIFE_DAYS = 14;
 /** Length of the item sequence the models read. */
 export const RECENT_ITEMS_MAX = 50;
+/** Purchases remembered for de-duplication by `transaction_id`. */
+export const TRANSACTIONS_MAX = 20;

@@ -6,7 +6,7 @@ import { isPlainObject, validateEvent, type ValidEvent } from '../collect/valida
 import { initialConsent, parseConsent, type ConsentDecision, type ConsentState } from '../consent/consent.ts';
 import type { Config } from '../loader/config.ts';
 import { budgetLeft } from '../privatize/budget.ts';
-import { applyEvent, applyEvents, cloneProfile, emptyProfile, settleProfile } from '../profile/profile.ts';
+import { applyEvent, applyEvents, clampToClock, cloneProfile, emptyProfile, settleProfile } from '../profile/profile.ts';
 import {
   DAILY_EPSILON_BUDGET, FLUSH_BATCH_EVENTS, FLUSH_DELAY_MS, IDLE_TIMEOUT_MS, MEMORY_EVENTS_MAX, REPORT_EPSILON, SDK_VERSION,
 } from '../shared/constants.ts';
@@ -89,6 +89,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   const unfolded: StoredEvent[] = [];
   /** `live` with every accepted event folded in, its lists within their bounds. */
   const current = (): Profile => {
+    clampToClock(live, now());
     for (const e of unfolded) applyEvent(live, e, uuid);
     unfolded.length = 0;
     return settleProfile(live);
@@ -137,7 +138,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     handlers[name]?.forEach((h) => safe<[unknown], unknown>(log, name + ' handler', h, 0)(payload));
   const idle = (fn: () => unknown) => whenIdle(() => void fn(), IDLE_TIMEOUT_MS);
   /** `base` with every pending event folded in: what `live` becomes, the unfolded events included. */
-  const rebuild = () => ((unfolded.length = 0), applyEvents(base ? cloneProfile(base) : emptyProfile(now()), pending, uuid));
+  const rebuild = () => ((unfolded.length = 0), applyEvents(clampToClock(base ? cloneProfile(base) : emptyProfile(now()), now()), pending, uuid));
   /** Loads a part once; a failed load is retried on the next call. */
   const part = <T>(get: () => Promise<T> | null, set: (p: Promise<T> | null) => void, load: () => Promise<T>): Promise<T> =>
     get() ?? (set(load().catch((e) => (set(null), Promise.reject(e)))), get()!);
@@ -222,7 +223,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
       const p = await s.commit(
         batch,
         (stored, evs) => {
-          const out = folded && (unloading || stored?.rev === baseRev) ? ((reused = true), folded) : applyEvents(stored ? cloneProfile(stored) : emptyProfile(evs[0]!.ts), evs, uuid);
+          const out = folded && (unloading || stored?.rev === baseRev) ? ((reused = true), folded) : applyEvents(stored ? clampToClock(cloneProfile(stored), now()) : emptyProfile(evs[0]!.ts), evs, uuid);
           out.rev = uuid();
           return out;
         },

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EventName, EventParams, StoredEvent } from '@edgewise/protocol';
-import { PROFILE_HALF_LIFE_DAYS } from '@edgewise/protocol';
+import { PROFILE_HALF_LIFE_DAYS, TRANSACTIONS_MAX } from '@edgewise/protocol';
 import { AFFINITY_KEYS_MAX, SESSION_GAP_MS } from '../shared/constants.ts';
-import { applyEvent, applyEvents, cloneProfile, emptyProfile, settleProfile } from './profile.ts';
+import { isProfile } from '../store/records.ts';
+import { applyEvent, applyEvents, clampToClock, cloneProfile, emptyProfile, settleProfile } from './profile.ts';
 
 const T0 = Date.UTC(2026, 11, 1);
 const DAY = 86_400_000;
@@ -45,6 +46,56 @@ describe('the local profile', () => {
     for (let i = 0; i < AFFINITY_KEYS_MAX + 20; i++) applyEvent(p, view('v' + i, 'c' + i, T0 + i), ids);
     expect(Object.keys(p.categoryAffinity)).toHaveLength(AFFINITY_KEYS_MAX);
     expect(p.categoryAffinity.strong).toBeGreaterThan(4);
+  });
+
+  it('scores a category or brand named like an Object.prototype member as an ordinary key', () => {
+    const p = emptyProfile(T0);
+    const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'];
+    for (const [i, name] of names.entries()) applyEvents(p, [view('i' + i, name, T0 + i, name), view('j' + i, name, T0 + i)], ids);
+    for (const name of names.slice(0, 4)) {
+      expect(Object.hasOwn(p.categoryAffinity, name)).toBe(true);
+      expect(p.categoryAffinity[name]).toBeCloseTo(2, 6);
+      expect(p.brandAffinity[name]).toBeCloseTo(1, 6);
+    }
+    // What is stored reads back as a profile (a string score would fail the check and lose the history).
+    expect(isProfile(JSON.parse(JSON.stringify(p)))).toBe(true);
+    expect(Object.getPrototypeOf(p.categoryAffinity)).toBe(Object.prototype);
+  });
+
+  it('counts a purchase tracked again under the same transaction_id once (a reloaded confirmation page)', () => {
+    const p = emptyProfile(T0);
+    const buy = (tid: string | undefined, ts: number) => ev('purchase', { transaction_id: tid, value: 30, items: [{ item_id: 'p-' + tid, item_category: 'bags' }] }, ts);
+    applyEvents(p, [buy('T1', T0), buy('T1', T0 + 5000), buy('T2', T0 + 6000), buy(undefined, T0 + 7000), buy(undefined, T0 + 8000)], ids);
+    expect(p.rfm).toMatchObject({ purchases: 4, revenue: 120, lastPurchaseAt: T0 + 8000 });
+    expect(p.categoryAffinity.bags).toBeCloseTo(20, 3);
+    expect(p.transactions).toEqual(['T1', 'T2']);
+    for (let i = 0; i < 3 * TRANSACTIONS_MAX; i++) applyEvent(p, buy('X' + i, T0 + 10_000 + i), ids);
+    expect(settleProfile(p).transactions).toEqual(Array.from({ length: TRANSACTIONS_MAX }, (_, i) => 'X' + (2 * TRANSACTIONS_MAX + i)));
+    // Profiles stored before the list existed are still read as profiles.
+    const older: Record<string, unknown> = JSON.parse(JSON.stringify(p));
+    delete older.transactions;
+    expect(isProfile(older)).toBe(true);
+    expect(older.transactions).toEqual([]);
+  });
+
+  it('brings a profile from a clock that ran ahead back to the clock: a new session, full weights', () => {
+    const p = emptyProfile(T0);
+    const YEAR = 365 * DAY;
+    applyEvents(p, [view('a', 'future', T0 + YEAR), ev('purchase', { items: [{ item_id: 'a' }] }, T0 + YEAR)], ids);
+    const wrong = p.session.sessionId;
+    // The clock is set right: the next page sees the profile again at T0 + 1 day.
+    const now = T0 + DAY;
+    clampToClock(p, now);
+    expect(p.updatedAt).toBe(now);
+    expect(p.rfm.lastPurchaseAt).toBe(now);
+    applyEvent(p, view('b', 'shoes', now + 1000), ids);
+    expect(p.session.sessionId).not.toBe(wrong);
+    expect(p.rfm.sessions).toBe(2);
+    expect(p.categoryAffinity.shoes).toBeCloseTo(1, 6);
+    expect(p.categoryAffinity.future).toBeCloseTo(1, 6);
+    // A profile within the clock is left alone, whatever its events' order.
+    const q = applyEvents(emptyProfile(T0), [view('c', 'bags', T0 + DAY)], ids);
+    expect(clampToClock(structuredClone(q), T0 + DAY)).toEqual(q);
   });
 
   it('opens a session after 30 minutes of inactivity, but never for a late user_engagement', () => {

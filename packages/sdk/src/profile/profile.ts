@@ -1,4 +1,4 @@
-import { PROFILE_HALF_LIFE_DAYS, RECENT_ITEMS_MAX, type EventItem, type Profile, type StoredEvent } from '@edgewise/protocol';
+import { PROFILE_HALF_LIFE_DAYS, RECENT_ITEMS_MAX, TRANSACTIONS_MAX, type EventItem, type Profile, type StoredEvent } from '@edgewise/protocol';
 import { AFFINITY_KEYS_MAX, AFFINITY_MIN, SESSION_GAP_MS, STRING_MAX } from '../shared/constants.ts';
 
 /**
@@ -20,6 +20,7 @@ export function emptyProfile(now: number): Profile {
     recentItems: [],
     purchasedItems: [],
     cartItems: [],
+    transactions: [],
     rfm: { lastPurchaseAt: null, purchases: 0, revenue: 0, sessions: 0 },
     priceLevel: { sum: 0, count: 0 },
     session: { sessionId: '', startedAt: 0, lastEventAt: 0, pageCounts: {}, pageSeconds: {}, productViews: 0, addToCarts: 0, searches: 0 },
@@ -70,6 +71,7 @@ export function settleProfile(p: Profile): Profile {
   cut(p.recentItems, RECENT_ITEMS_MAX);
   cut(p.purchasedItems, RECENT_ITEMS_MAX);
   cut(p.cartItems, CART_ITEMS_MAX);
+  cut(p.transactions, TRANSACTIONS_MAX);
   return p;
 }
 
@@ -87,10 +89,25 @@ function add(rec: Partial<Record<string, number>>, k: string | undefined, n: num
 function bump(scores: Record<string, number>, key: string | undefined, w: number): void {
   if (!key || !w) return;
   const k = key.slice(0, STRING_MAX);
-  if (k in scores) return void (scores[k]! += w);
+  // Own keys only: a category named `constructor` or `toString` must not find Object.prototype's method.
+  if (Object.hasOwn(scores, k)) return void (scores[k]! += w);
   scores[k] = w;
   const keys = Object.keys(scores);
   if (keys.length > AFFINITY_KEYS_MAX) for (const drop of keys.sort((a, b) => scores[b]! - scores[a]!).slice(AFFINITY_KEYS_MAX)) delete scores[drop];
+}
+
+/**
+ * Brings a profile whose times lie ahead of the device clock back to it (mutating it): the clock ran ahead, then
+ * was set right. Otherwise the session of those events would stay open and every new event would weigh as long
+ * past, until the real clock caught up. An event that merely arrives late (another tab) never triggers this: it is
+ * the profile's times against the clock, not an event's.
+ */
+export function clampToClock(p: Profile, now: number): Profile {
+  const ahead = now + SESSION_GAP_MS;
+  if (p.updatedAt > ahead) p.updatedAt = now;
+  if (p.session.lastEventAt > ahead) p.session.lastEventAt = 0; // the next event opens a session
+  if (p.rfm.lastPurchaseAt! > ahead) p.rfm.lastPurchaseAt = now;
+  return p;
 }
 
 /**
@@ -108,6 +125,11 @@ export function applyEvent(p: Profile, e: StoredEvent, newId: () => string): voi
   }
   e.sessionId = session.sessionId;
   if (!engagement) session.lastEventAt = Math.max(session.lastEventAt, e.ts);
+  const { params } = e;
+  if (e.name === 'purchase' && params.transaction_id) {
+    if (p.transactions.includes(params.transaction_id)) return;
+    pushRecent(p.transactions, params.transaction_id, TRANSACTIONS_MAX);
+  }
 
   // Scores are kept as of p.updatedAt: moving time forward decays them all; an older event counts for less. Time
   // moves in steps of a minute at least, so a burst of events does not rescale every score each time (an event
@@ -121,7 +143,6 @@ export function applyEvent(p: Profile, e: StoredEvent, newId: () => string): voi
     p.updatedAt = e.ts;
   } else if (age < 0) w *= Math.pow(2, age / HALF_LIFE_MS);
 
-  const { params } = e;
   const items = params.items ?? [];
   for (const it of items) {
     bump(p.categoryAffinity, it.item_category, w);
@@ -162,7 +183,7 @@ export function applyEvent(p: Profile, e: StoredEvent, newId: () => string): voi
     case 'view_cart':
     case 'begin_checkout':
       // These events list the whole cart: take it as the truth.
-      if (items.length) p.cartItems = items.map((i) => i.item_id);
+      if (items.length) p.cartItems = [...new Set(items.map((i) => i.item_id))];
       break;
     case 'purchase':
       for (const it of items) pushRecent(p.purchasedItems, it.item_id);

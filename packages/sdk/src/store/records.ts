@@ -34,6 +34,8 @@ export function sameShape(template: unknown, x: unknown): boolean {
 const PROFILE_SHAPE = emptyProfile(0);
 
 export function isProfile(x: unknown): x is Profile {
+  // Profiles stored before `transactions` existed are complete without it.
+  if (isPlainObject(x)) x.transactions ??= [];
   return sameShape(PROFILE_SHAPE, x) && (x as Profile).schemaVersion === 1;
 }
 
