@@ -151,10 +151,13 @@ test('corrupt version 2 records are skipped on read, and the SDK keeps using Ind
   const items = d.events.flatMap((e: any) => (e.params.items ?? []).map((i: any) => i.item_id));
   expect(items.sort()).toEqual(['kept-1', 'kept-2', 'kept-3']);
   expect(d.outbox).toEqual([]);
-  // The corrupt profile was replaced by a fresh one built from this page's events.
   expect(d.profile === null || Array.isArray(d.profile.recentItems)).toBe(true);
   await trackMarked(page, ['new-after-corrupt']);
   await expect.poll(async () => (await exportAll(page)).events.some((e: any) => e.params.items?.[0]?.item_id === 'new-after-corrupt')).toBe(true);
+  // The leader tab's upkeep rebuilds the corrupt profile from every stored event, those from before this page too.
+  await expect.poll(async () => ((await exportAll(page)).profile?.recentItems ?? []).sort(), { timeout: 15_000 }).toEqual(['kept-1', 'kept-2', 'kept-3', 'new-after-corrupt']);
+  const log = (await debugOf(page)).log as Array<{ level: string; msg: string }>;
+  expect(log.filter((l) => /profile was corrupted: rebuilt/.test(l.msg))).toHaveLength(1);
   expect((await debugOf(page)).storage).toBe('indexeddb');
   expect(await problems()).toEqual([]);
 });

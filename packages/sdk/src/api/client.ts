@@ -368,6 +368,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     allowed,
     store: openStore,
     flush,
+    profileOf: (events) => applyEvents(emptyProfile(events[0]?.ts ?? now()), events, uuid),
     debug: () => api.debug,
     onReport(s) {
       lastReport = s;

@@ -32,8 +32,9 @@ export function createUpkeep(h: Host): Upkeep {
   const chores = async () => {
     const s = await h.store();
     if (!s || !leader) return;
-    const r = await storeOps(s).upkeep(h.now() - RETENTION_MS, RETENTION_EVENTS_MAX);
+    const r = await storeOps(s).upkeep(h.now() - RETENTION_MS, RETENTION_EVENTS_MAX, h.profileOf);
     h.log.debug('upkeep: ' + r.dropped + ' events past retention, ' + r.before + ' → ' + r.after + ' batch records');
+    if (r.rebuilt) h.log.warn('the stored profile was corrupted: rebuilt from the stored events');
     await report();
     await h.reporter()?.then((rep) => rep.flush());
   };

@@ -1,4 +1,4 @@
-import type { CategoryInterestReport, Profile, RecommendRequest, RecommendResult, RuntimeStatus } from '@edgewise/protocol';
+import type { CategoryInterestReport, Profile, RecommendRequest, RecommendResult, RuntimeStatus, StoredEvent } from '@edgewise/protocol';
 import type { DebugInfo, ExportData, Inventory } from '../api/types.ts';
 import type { IntentAnswer, SegmentAnswer, UnderstandAnswer } from '../infer/tasks.ts';
 import type { Config } from '../loader/config.ts';
@@ -62,6 +62,8 @@ export interface Host {
   store(): Promise<Store | null>;
   /** Writes pending events now. */
   flush(): Promise<void>;
+  /** A profile folded from nothing but `events` (oldest first): the rebuild of a corrupted stored profile. */
+  profileOf(events: StoredEvent[]): Profile;
   /** `edgewise.debug`: the SDK's state. */
   debug(): DebugInfo;
   onReport(s: ReportStatus): void;

@@ -2,7 +2,7 @@ import { openDB, type IDBPDatabase } from 'idb';
 import type { Profile } from '@edgewise/protocol';
 import { DB_NAME, DB_VERSION } from '../shared/constants.ts';
 import { isProfile } from './records.ts';
-import { batchRecord, PROFILE_KEY, readMeta, upgrade, type EdgewiseDB } from './schema.ts';
+import { batchRecord, PROFILE_KEY, readMeta, REBUILD_KEY, upgrade, type EdgewiseDB } from './schema.ts';
 import type { Store } from './types.ts';
 
 /** Another tab holds the database open at an older version and does not let go: give up after this long. */
@@ -26,7 +26,7 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
     kind: 'indexeddb',
     db,
     async commit(events, fold, unloading) {
-      const tx = db.transaction(['batches', 'profile'], 'readwrite');
+      const tx = db.transaction(['batches', 'profile', 'meta'], 'readwrite');
       // The events go first, in the same task that opened the transaction: when this runs as the page goes away,
       // the page may be gone before a read returns, and the events are the record the profile is rebuilt from.
       // put, not add: a batch retried after an ambiguous failure must neither duplicate nor fail on its id.
@@ -41,7 +41,9 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
         tx.commit?.();
       } else {
         const stored = await profiles.get(PROFILE_KEY);
-        profiles.put((p = fold(isProfile(stored) ? stored : undefined, events)), PROFILE_KEY);
+        const valid = isProfile(stored);
+        if (!valid && stored !== undefined) tx.objectStore('meta').put(true, REBUILD_KEY);
+        profiles.put((p = fold(valid ? stored : undefined, events)), PROFILE_KEY);
       }
       await tx.done;
       return p;

@@ -1,9 +1,10 @@
 import type { StoredEvent } from '@edgewise/protocol';
 import { isPlainObject } from '../collect/validate.ts';
 import { spendBudget } from '../privatize/budget.ts';
+import { uuid } from '../shared/ids.ts';
 import { copy } from './memory-store.ts';
 import { isOutboxItem, isProfile, readEvent } from './records.ts';
-import { batchRecord, PROFILE_KEY, readMeta } from './schema.ts';
+import { batchRecord, PROFILE_KEY, readMeta, REBUILD_KEY } from './schema.ts';
 import type { EventBatch, Store, StoreOps } from './types.ts';
 import { planUpkeep } from './upkeep.ts';
 
@@ -44,7 +45,8 @@ export function storeOps(s: Store): StoreOps {
         const plan = planUpkeep([...t.batches.values()].map(readBatch).filter((b): b is EventBatch => b !== null), minTs, maxCount);
         for (const id of plan.remove) t.batches.delete(id);
         for (const b of plan.put) t.batches.set(b.id, batchRecord(b.id, b.events));
-        return { dropped: plan.dropped, before, after: t.batches.size };
+        // The memory store's profile never went through storage, so it cannot be corrupted: nothing to rebuild.
+        return { dropped: plan.dropped, before, after: t.batches.size, rebuilt: false };
       },
       async spendAndQueue(item, day, epsilon, budget) {
         const next = spendBudget(t.meta.get('budget'), day, epsilon, budget);
@@ -72,19 +74,31 @@ export function storeOps(s: Store): StoreOps {
   };
   return {
     eventsSince: async (since) => flatten(await db.transaction('batches').store.index('last').getAll(IDBKeyRange.lowerBound(since)), since),
-    async upkeep(minTs, maxCount) {
-      const tx = db.transaction('batches', 'readwrite');
-      const [keys, rows] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll()]);
+    async upkeep(minTs, maxCount, rebuild) {
+      // The profile and meta stores are in the transaction so that a rebuilt profile is folded from exactly the
+      // events kept, with no other tab's write in between.
+      const tx = db.transaction(['batches', 'profile', 'meta'], 'readwrite');
+      const batchStore = tx.objectStore('batches');
+      const meta = tx.objectStore('meta');
+      const profiles = tx.objectStore('profile');
+      const [keys, rows, flagged, stored] = await Promise.all([batchStore.getAllKeys(), batchStore.getAll(), meta.get(REBUILD_KEY), profiles.get(PROFILE_KEY)]);
+      const batches = rows.map(readBatch);
       // A record that is not a batch at all is deleted: nothing could ever read it.
-      const junk = keys.filter((_, i) => !readBatch(rows[i]));
-      const plan = planUpkeep(rows.map(readBatch).filter((b): b is EventBatch => b !== null), minTs, maxCount);
+      const junk = keys.filter((_, i) => !batches[i]);
+      const plan = planUpkeep(batches.filter((b): b is EventBatch => b !== null), minTs, maxCount);
+      // Corrupted now, or replaced since by a write that found it corrupted and folded in only its own events.
+      const rebuilt = !!rebuild && (!!flagged || (stored !== undefined && !isProfile(stored)));
       // The merged batches go in before the old ones go out, and a request that throws aborts the whole step.
       allOrNothing(tx, () => {
-        for (const b of plan.put) tx.store.put(batchRecord(b.id, b.events));
-        for (const id of [...junk, ...plan.remove]) tx.store.delete(id);
+        for (const b of plan.put) batchStore.put(batchRecord(b.id, b.events));
+        for (const id of [...junk, ...plan.remove]) batchStore.delete(id);
+        if (rebuilt) {
+          profiles.put({ ...rebuild(plan.kept), rev: uuid() }, PROFILE_KEY);
+          meta.delete(REBUILD_KEY);
+        }
       });
       await tx.done;
-      return { dropped: plan.dropped, before: keys.length, after: keys.length - junk.length - plan.remove.length + plan.put.length };
+      return { dropped: plan.dropped, before: keys.length, after: keys.length - junk.length - plan.remove.length + plan.put.length, rebuilt };
     },
     async spendAndQueue(item, day, epsilon, budget) {
       const tx = db.transaction(['meta', 'outbox'], 'readwrite');

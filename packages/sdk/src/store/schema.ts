@@ -25,6 +25,11 @@ export interface EdgewiseDBv1 extends DBSchema {
 }
 
 export const PROFILE_KEY = 'main';
+/**
+ * Meta record set when a write found the stored profile corrupted and replaced it with one folded from that write's
+ * events alone: the leader's upkeep rebuilds the profile from every stored event (`ops.ts`).
+ */
+export const REBUILD_KEY = 'rebuild';
 /** Events per batch record when batches are rewritten (migration, compaction). */
 export const BATCH_EVENTS_MAX = 500;
 

@@ -100,8 +100,10 @@ export interface StoreOps {
   dump(): Promise<StoreDump>;
   /**
    * Retention and compaction in one transaction (the leader tab's idle work): drops events older than `minTs` and
-   * the oldest beyond `maxCount`, and merges small batches. Resolves to the events dropped and the batch records
-   * before and after.
+   * the oldest beyond `maxCount`, and merges small batches. When the stored profile is corrupted, or a
+   * write found it so (`REBUILD_KEY`, schema.ts), the profile is replaced, in the same transaction, by `rebuild` of the
+   * events kept.
+   * Resolves to the events dropped, the batch records before and after, and whether the profile was rebuilt.
    */
-  upkeep(minTs: number, maxCount: number): Promise<{ dropped: number; before: number; after: number }>;
+  upkeep(minTs: number, maxCount: number, rebuild?: (events: StoredEvent[]) => Profile): Promise<{ dropped: number; before: number; after: number; rebuilt: boolean }>;
 }

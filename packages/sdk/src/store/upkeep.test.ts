@@ -30,8 +30,10 @@ describe('planUpkeep', () => {
 
   it('leaves big batches that lose nothing alone, and does nothing in a steady state', () => {
     const big = [batch(0, BATCH_EVENTS_MAX), batch(BATCH_EVENTS_MAX, 2 * BATCH_EVENTS_MAX)];
-    expect(planUpkeep(big, 0, 10_000)).toEqual({ put: [], remove: [], dropped: 0 });
-    expect(planUpkeep([...big, batch(2 * BATCH_EVENTS_MAX, 2 * BATCH_EVENTS_MAX + 5)], 0, 10_000)).toEqual({ put: [], remove: [], dropped: 0 });
+    expect(planUpkeep(big, 0, 10_000)).toMatchObject({ put: [], remove: [], dropped: 0 });
+    const steady = planUpkeep([...big, batch(2 * BATCH_EVENTS_MAX, 2 * BATCH_EVENTS_MAX + 5)], 0, 10_000);
+    expect(steady).toMatchObject({ put: [], remove: [], dropped: 0 });
+    expect(steady.kept).toHaveLength(2 * BATCH_EVENTS_MAX + 5);
   });
 
   it('drops events older than the cut-off and the oldest beyond the count', () => {
@@ -42,6 +44,7 @@ describe('planUpkeep', () => {
     const byCount = planUpkeep(bs, 0, 120);
     expect(byCount.dropped).toBe(180);
     expect(ids(byCount.put)).toEqual(Array.from({ length: 120 }, (_, k) => ev(180 + k).id));
+    expect(byCount.kept.map((e) => e.id)).toEqual(ids(byCount.put));
   });
 
   it('keeps a duplicated event id once', () => {
@@ -79,6 +82,36 @@ describe.each(stores)('the %s store', (_, make) => {
     expect(left).toHaveLength(150);
     expect(left[0]!.id).toBe(ev(61).id);
     expect((await ops.upkeep(0, 10_000)).after).toBe(1);
+    s.close();
+  });
+
+  it('a corrupted stored profile is replaced at the next write and rebuilt from every kept event by upkeep', async () => {
+    const s = await make();
+    const rebuild = (evs: StoredEvent[]) => applyEvents(emptyProfile(evs[0]!.ts), evs, () => 'sid');
+    for (let k = 0; k < 4; k++) await s.commit(Array.from({ length: 10 }, (_, j) => ev(k * 10 + j)), fold);
+    const ops = storeOps(s);
+    if (s.kind === 'indexeddb') {
+      // What an older SDK, an extension or a broken disk may leave: a profile that no longer validates. Found by
+      // upkeep before any write, it is rebuilt at once.
+      const corrupt = { ...emptyProfile(T0), categoryAffinity: { shoes: 'function Object() { [native code] }1' } };
+      await s.db.put('profile', corrupt as never, 'main');
+      expect((await ops.upkeep(0, 10_000, rebuild)).rebuilt).toBe(true);
+      expect((await ops.dump()).profile?.session.productViews).toBe(40);
+      // Found by a write first, it is replaced by that write's events alone, then rebuilt by the next upkeep.
+      await s.db.put('profile', corrupt as never, 'main');
+      await s.commit(Array.from({ length: 10 }, (_, j) => ev(40 + j)), fold);
+      expect((await ops.dump()).profile?.session.productViews).toBe(10); // this write's events alone, for now
+      const r = await ops.upkeep(0, 10_000, rebuild);
+      expect(r.rebuilt).toBe(true);
+      const { profile, meta } = await ops.dump();
+      expect(profile).toMatchObject({ session: { productViews: 50 }, recentItems: Array.from({ length: 50 }, (_, i) => 'p' + i) });
+      expect(profile?.rev).toEqual(expect.any(String));
+      expect(meta.rebuild).toBeUndefined();
+      expect((await ops.upkeep(0, 10_000, rebuild)).rebuilt).toBe(false);
+    } else expect((await ops.upkeep(0, 10_000, rebuild)).rebuilt).toBe(false);
+    // A valid profile is never rebuilt: it may hold more than the events kept (purchases past retention).
+    await s.commit([ev(60)], fold);
+    expect((await ops.upkeep(0, 10_000, rebuild)).rebuilt).toBe(false);
     s.close();
   });
 

@@ -13,6 +13,8 @@ export interface UpkeepPlan {
   put: EventBatch[];
   remove: string[];
   dropped: number;
+  /** Every event kept, oldest first. */
+  kept: StoredEvent[];
 }
 
 /** A batch under this many events is merged with its neighbours. */
@@ -34,6 +36,7 @@ export function planUpkeep(batches: EventBatch[], minTs: number, maxCount: numbe
     const e = all[i]!;
     if (e.ts >= minTs && !seen.has(e.id)) keep.add(e), seen.add(e.id);
   }
+  const kept = all.filter((e) => keep.has(e));
   const pool: StoredEvent[] = [];
   const remove: string[] = [];
   let pooled = 0;
@@ -45,8 +48,8 @@ export function planUpkeep(batches: EventBatch[], minTs: number, maxCount: numbe
     pooled++;
   }
   // A single small batch that lost nothing is already as compact as it gets.
-  if (pooled === 1 && pool.length === batches.find((b) => b.id === remove[0])?.events.length) return { put: [], remove: [], dropped: 0 };
+  if (pooled === 1 && pool.length === batches.find((b) => b.id === remove[0])?.events.length) return { put: [], remove: [], dropped: 0, kept };
   pool.sort((a, b) => a.ts - b.ts);
   const put = toBatches(pool, (e) => 'c-' + e.id);
-  return { put, remove: remove.filter((id) => !put.some((b) => b.id === id)), dropped: all.length - seen.size };
+  return { put, remove: remove.filter((id) => !put.some((b) => b.id === id)), dropped: all.length - seen.size, kept };
 }
