@@ -6,7 +6,8 @@ import { BOT_RATE_MAX_EVENTS, BOT_RATE_WINDOW_MS } from '../shared/constants.ts'
  * `window.edgewiseAllowAutomation = true` before the script runs).
  */
 
-const BOT_UA = /headless|phantomjs|electron|bot\b|crawler|spider|slurp|lighthouse|pagespeed|prerender/i;
+// `[^u]bot`: Googlebot, bingbot, YandexBot, ..., but not the phones of the Cubot brand.
+const BOT_UA = /headless|phantomjs|electron|[^u]bot\b|crawler|spider|slurp|lighthouse|pagespeed|prerender/i;
 
 /** Why this browser looks automated, or null. */
 export function automationReason(nav: { webdriver?: boolean; userAgent?: string } | undefined): string | null {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readEntry, hookDataLayer } from './datalayer.ts';
+import { automationReason } from './bot.ts';
 import { findProducts, jsonLdProducts, productToItem } from './jsonld.ts';
 import { pageType, searchTerm } from './page.ts';
 import { validateEvent } from './validate.ts';
@@ -27,6 +28,20 @@ describe('dataLayer capture', () => {
     (win.dataLayer as unknown[]).push({ ecommerce: null }, { event: 'add_to_cart', ecommerce: { items: [{ item_id: 'a' }] } });
     expect(seen).toEqual(['view_item', 'add_to_cart']);
     expect(win.dataLayer).toHaveLength(3);
+  });
+
+  it('reads a frozen dataLayer it cannot hook, and hooks an array put in its place later, once', () => {
+    const seen: string[] = [];
+    const frozen = Object.freeze([{ event: 'view_item', ecommerce: { items: [{ item_id: 'a' }] } }]);
+    const win: { dataLayer: unknown } = { dataLayer: frozen };
+    expect(hookDataLayer(win, (name) => seen.push(name))).toBe(false);
+    expect(seen).toEqual(['view_item']);
+    // The page's script after the tag: `dataLayer = [...]`, then pushes to it.
+    win.dataLayer = [{ event: 'view_item_list', ecommerce: { items: [{ item_id: 'b' }] } }];
+    expect(hookDataLayer(win, (name) => seen.push(name))).toBe(true);
+    expect(hookDataLayer(win, (name) => seen.push(name))).toBe(true);
+    (win.dataLayer as unknown[]).push({ event: 'add_to_cart', ecommerce: { items: [{ item_id: 'b' }] } });
+    expect(seen).toEqual(['view_item', 'view_item_list', 'add_to_cart']);
   });
 
   it('refuses a dataLayer that is not an array and survives a throwing sink', () => {
@@ -76,6 +91,18 @@ describe('JSON-LD products', () => {
     expect(jsonLdProducts(page({ '@type': 'ProductGroup', name: 'G', hasVariant: [{ sku: 'g-1' }] })).map((p) => p.item_id)).toEqual(['g-1']);
   });
 
+  it('looks past a Product without an id (a reviews widget) and past blank ids a template printed', () => {
+    const page = (...scripts: unknown[]) => ({ querySelectorAll: () => scripts.map((x) => ({ textContent: JSON.stringify(x) })) }) as unknown as Document;
+    const theme = { '@type': 'Product', name: 'Tee', sku: 'TEE-S' };
+    const reviews = { '@type': 'Product', name: 'Tee', aggregateRating: { '@type': 'AggregateRating', ratingValue: 4.6, reviewCount: 31 } };
+    expect(jsonLdProducts(page(theme, reviews)).map((p) => p.item_id)).toEqual(['TEE-S']);
+    expect(jsonLdProducts(page(reviews, theme)).map((p) => p.item_id)).toEqual(['TEE-S']);
+    // Alone, it still says the page shows a product (its kind), without an id to view.
+    expect(jsonLdProducts(page(reviews))).toEqual([expect.objectContaining({ item_id: undefined, item_name: 'Tee' })]);
+    expect(productToItem({ sku: '', productID: ' ', offers: [{ sku: 'TEE-M' }] }).item_id).toBe('TEE-M');
+    expect(productToItem({ sku: '', productID: 7001 }).item_id).toBe('7001');
+  });
+
   it('stops at hostile depth and size', () => {
     let deep: Record<string, unknown> = { '@type': 'Product', sku: 'deep' };
     for (let i = 0; i < 50; i++) deep = { '@graph': [deep] };
@@ -101,6 +128,16 @@ describe('event validation', () => {
     expect(reads).toBe(1);
     const many = validateEvent('view_item_list', { items: Array.from({ length: 500 }, (_, i) => ({ item_id: 'i' + i })) });
     expect(typeof many === 'object' && many.params.items).toHaveLength(200);
+  });
+
+  it('reads Universal Analytics items ({id, name, ...}, which gtag.js accepts) and prices with thousands separators', () => {
+    const ua = validateEvent('add_to_cart', { items: [{ id: 'SKU-1', name: 'Boot', brand: 'Acme', category: 'Shoes', variant: 'black', price: '1,299.00', quantity: 1 }] });
+    expect(ua).toEqual({ name: 'add_to_cart', params: { items: [{ item_id: 'SKU-1', item_name: 'Boot', item_brand: 'Acme', item_category: 'Shoes', item_variant: 'black', price: 1299, quantity: 1 }] } });
+    // GA4's own fields win; the old ones are not read beside them.
+    expect(validateEvent('view_item', { items: [{ item_id: 'G', id: 'U', name: 'old name' }] })).toEqual({ name: 'view_item', params: { items: [{ item_id: 'G' }] } });
+    for (const price of ['1,29.00', '12,99', '1.299,00', '19.99 EUR', '$19.99']) {
+      expect(validateEvent('view_item', { items: [{ item_id: 'p', price }] }), price).toEqual({ name: 'view_item', params: { items: [{ item_id: 'p' }] } });
+    }
   });
 
   it('drops negative amounts and counts, which no GA4 field has, keeping the rest of the event', () => {
@@ -149,5 +186,28 @@ describe('page kind and site search', () => {
     expect(pageType('/', null, false, '?s=+')).toBe('home');
     expect(pageType('/index.php', null, false, '?controller=category&id_category=3')).toBe('other');
     expect(pageType('/collections/shirts', null, false, '?q=linen')).toBe('category');
+  });
+
+  it('reads keywords in the path as whole segments, and knows the platforms\u2019 order confirmation addresses', () => {
+    expect(pageType('/collections/thank-you-cards', null, false)).toBe('category');
+    expect(pageType('/collections/cart-organizers', null, false)).toBe('category');
+    expect(pageType('/products/bag-charm', null, false)).toBe('product');
+    expect(pageType('/products/search-light', null, false)).toBe('product');
+    expect(pageType('/cart', null, false)).toBe('cart');
+    expect(pageType('/cart.php', null, false)).toBe('cart'); // BigCommerce
+    expect(pageType('/checkout/onepage/success/', null, false)).toBe('confirmation'); // Magento
+    expect(pageType('/checkout/finish', null, false)).toBe('confirmation'); // Shopware
+    expect(pageType('/checkout/order-received/812/', null, false)).toBe('confirmation'); // WooCommerce
+    expect(pageType('/checkouts/c/ab12/thank_you', null, false)).toBe('confirmation'); // Shopify
+    expect(pageType('/checkout/', null, false)).toBe('checkout');
+  });
+});
+
+describe('automation', () => {
+  it('knows crawlers by their user agent, not phones whose brand ends in "bot"', () => {
+    expect(automationReason({ userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' })).toBe('user-agent');
+    expect(automationReason({ userAgent: 'Mozilla/5.0 (compatible; bingbot/2.0)' })).toBe('user-agent');
+    expect(automationReason({ userAgent: 'Mozilla/5.0 (Linux; Android 12; Cubot KingKong 5 Pro) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36' })).toBeNull();
+    expect(automationReason({ webdriver: true, userAgent: 'Mozilla/5.0' })).toBe('webdriver');
   });
 });

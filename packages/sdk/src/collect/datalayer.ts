@@ -24,8 +24,9 @@ export function readEntry(entry: unknown): [string, unknown] | null {
 }
 
 /**
- * Hooks `win.dataLayer` (creating it if absent) and feeds every event entry, past and future, to `sink`.
- * Returns false when `dataLayer` exists but is not an array (left untouched).
+ * Hooks `win.dataLayer` (creating it if absent) and feeds every event entry, past and future, to `sink`; calling
+ * it again hooks an array the page has put there since, and is a no-op otherwise. Returns false when `dataLayer`
+ * is not an array (left untouched) or cannot take our `push` (frozen): its entries so far are still read.
  */
 export function hookDataLayer(win: { dataLayer?: unknown }, sink: DataLayerSink): boolean {
   if (win.dataLayer === undefined) win.dataLayer = [];
@@ -42,11 +43,15 @@ export function hookDataLayer(win: { dataLayer?: unknown }, sink: DataLayerSink)
   };
   dl.slice().forEach(handle);
   const prev = dl.push;
-  Object.defineProperty(dl, HOOKED, { value: true });
-  dl.push = function (this: unknown, ...args: unknown[]): number {
-    const n = prev.apply(this, args);
-    args.forEach(handle);
-    return n;
-  };
-  return true;
+  try {
+    dl.push = function (this: unknown, ...args: unknown[]): number {
+      const n = prev.apply(this, args);
+      args.forEach(handle);
+      return n;
+    };
+    Object.defineProperty(dl, HOOKED, { value: true });
+    return true;
+  } catch {
+    return false;
+  }
 }

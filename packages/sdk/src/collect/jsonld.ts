@@ -17,10 +17,11 @@ function firstNode(x: unknown): Node {
   return isPlainObject(n) ? n : {};
 }
 
+/** A value's text, or undefined when it has none (templates often print `""` for a field the product lacks). */
 function text(x: unknown): string | undefined {
   x = first(x);
   if (isPlainObject(x)) x = x.name;
-  return typeof x === 'string' || typeof x === 'number' ? String(x) : undefined;
+  return (typeof x === 'string' || typeof x === 'number' ? String(x).trim() : '') || undefined;
 }
 
 /** Maps one schema.org Product node to a raw GA4 item (`currency` rides along; the caller lifts it). */
@@ -48,9 +49,14 @@ export const isProductType = (t: unknown): boolean => /^(https?:\/\/schema\.org\
 /**
  * The page's product: the items if they are all the same product (one page often announces it twice), none if
  * they are several different ones (a listing whose cards are each marked up as a Product is not a product view).
+ * A Product without any id (a reviews app's rating snippet) does not count beside one with an id; alone, it still
+ * makes the page a product page, whose view validation then drops.
  */
-export const onlyOne = (items: Node[]): Node[] =>
-  items.every((i) => i.item_id === items[0]!.item_id && (i.item_id || !items[1])) ? items.slice(0, 1) : [];
+export function onlyOne(items: Node[]): Node[] {
+  const named = items.filter((i) => i.item_id);
+  const pick = named[0] ? named : items;
+  return pick.every((i) => i.item_id === pick[0]!.item_id) && (named[0] || !items[1]) ? pick.slice(0, 1) : [];
+}
 
 /** Finds Product nodes in parsed JSON-LD: top level, arrays, `@graph` and `mainEntity`. */
 export function findProducts(doc: unknown, out: Node[] = [], depth = 0): Node[] {

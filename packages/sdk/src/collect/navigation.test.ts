@@ -39,18 +39,21 @@ function fakeWindow(path = '/category/shoes') {
 }
 
 describe('single-page-app navigations', () => {
-  it('fires for a new path or query, not for a hash or the same URL', () => {
+  it('fires for a new path or query, not for a hash or the same URL; a query replaced in place is a rewrite', () => {
     const w = fakeWindow();
     const seen: string[] = [];
-    onNavigate(w.env, () => seen.push(w.env.location.pathname + w.env.location.search));
+    onNavigate(w.env, (rewrite) => seen.push((rewrite ? 'rewrite ' : '') + w.env.location.pathname + w.env.location.search));
     w.history.pushState({}, '', '/product/p1');
     w.history.pushState({ tab: 2 }, '', '#reviews');
     w.history.replaceState({ scroll: 300 }, '');
-    w.history.replaceState(null, '', '/product/p1?color=red');
+    w.history.replaceState(null, '', '/product/p1?color=red'); // a variant chosen (Shopify themes do this)
     w.history.pushState(null, '', '/product/p1?color=red#top');
-    w.back('/category/shoes');
+    w.history.pushState(null, '', '/product/p1?color=blue'); // a new history entry is a new page
+    w.history.replaceState(null, '', '/cart'); // a router's redirect to another path
+    w.back('/category/shoes?utm_source=mail');
+    w.history.replaceState(null, '', '/category/shoes'); // tracking parameters stripped after load
     w.back('/category/shoes#filters');
-    expect(seen).toEqual(['/product/p1', '/product/p1?color=red', '/category/shoes']);
+    expect(seen).toEqual(['/product/p1', 'rewrite /product/p1?color=red', '/product/p1?color=blue', '/cart', '/category/shoes?utm_source=mail', 'rewrite /category/shoes']);
   });
 
   it('leaves the page’s own calls as they were: result, this, and the platform’s exception', () => {

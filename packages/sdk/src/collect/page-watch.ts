@@ -34,12 +34,14 @@ const SPA_RENDER_WAIT_MS = 100;
 function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement?: Engagement): void {
   const doc = env.document!;
   const loc = env.location;
-  // Both readers give the page's one product or none (see onlyOne in jsonld.ts).
+  // Both readers give the page's one product or none (see onlyOne in jsonld.ts). A JSON-LD Product without an id
+  // (a reviews widget's) does not hide the theme's microdata.
   const [fromJsonLd] = jsonLdProducts(doc);
-  const product = fromJsonLd ?? microdataProducts(doc)[0];
+  const [fromMicrodata] = fromJsonLd?.item_id ? [] : microdataProducts(doc);
+  const product = fromMicrodata?.item_id ? fromMicrodata : (fromJsonLd ?? fromMicrodata);
   const type = pageType(loc?.pathname ?? '/', doc.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), !!product, loc?.search);
   ingest('page_view', { page_type: type }, 'auto', ts);
-  if (product) ingest('view_item', { currency: product.currency, items: [product] }, fromJsonLd ? 'jsonld' : 'microdata');
+  if (product) ingest('view_item', { currency: product.currency, items: [product] }, product === fromJsonLd ? 'jsonld' : 'microdata');
   // The readers' item_id is text or nothing.
   engagement?.enter(type, product?.item_id as string | undefined);
   const term = type === 'search' && searchTerm(loc!.search);
@@ -50,9 +52,9 @@ function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement?: Engagem
  * Starts watching the page; a failure in a callback is logged, never thrown into the page. Call it before adding
  * the core's own visibilitychange / beforeunload / pagehide listeners: the engagement report made when the page
  * is left must be in the events those listeners write. `onNewPage` runs at each single-page-app navigation, before
- * any event of the new page.
+ * any event of the new page, and with `true` when the page on screen only rewrote its address (see navigation.ts).
  */
-export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: Logger, onNewPage: () => void): void {
+export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: Logger, onNewPage: (rewrite?: boolean) => void): void {
   const doc = env.document;
   if (!doc) return;
   listenClicks(doc, (name, params) => ingest(name, params, 'dom'));
@@ -70,7 +72,8 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
   if (env.history && env.location)
     onNavigate(
       env,
-      safe(log, 'navigation', () => {
+      safe(log, 'navigation', (rewrite: boolean) => {
+        if (rewrite) return onNewPage(true);
         const at = now();
         engagement?.leave();
         onNewPage();

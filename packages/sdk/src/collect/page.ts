@@ -7,14 +7,16 @@ import { PAGE_TYPES } from './validate.ts';
  * Purchase-intent features count pages and time by kind.
  */
 
+// A keyword is a whole path segment (`/cart`, `/cart.php`), not the start of a slug (`/collections/cart-organizers`).
 const RULES: Array<[RegExp, PageType]> = [
-  [/\/(thank-?you|thanks|order-(confirmation|received|complete)|confirmation)\b/i, 'confirmation'],
-  [/\/(cart|basket|bag)\b/i, 'cart'],
-  [/\/checkout\b/i, 'checkout'],
-  [/\/(catalogsearch|search)\b/i, 'search'],
+  // Magento's `/checkout/onepage/success/`, Shopware's `/checkout/finish`, Shopify's `.../thank_you`.
+  [/\/(thank[-_]?you|thanks|order-(confirmation|received|complete)|confirmation|checkout\/(onepage\/)?success|checkout\/finish)(?![\w-])/i, 'confirmation'],
+  [/\/(cart|basket|bag)(?![\w-])/i, 'cart'],
+  [/\/checkout(?![\w-])/i, 'checkout'],
+  [/\/(catalogsearch|search)(?![\w-])/i, 'search'],
   [/\/(products?|item|p|dp)\/./i, 'product'],
   [/\/(categor(y|ies)|collections?|c|department|shop)\/./i, 'category'],
-  [/\/(about|contact|faq|help|privacy|terms|shipping|returns|legal)\b/i, 'info'],
+  [/\/(about|contact|faq|help|privacy|terms|shipping|returns|legal)(?![\w-])/i, 'info'],
 ];
 
 export function pageType(pathname: string, explicit: string | null | undefined, hasProduct: boolean, search = ''): PageType {

@@ -41,9 +41,10 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 function field(v: unknown, kind: Kind): unknown {
   if (kind >= NUM) {
-    // dataLayer setups often push prices as strings; accept plain decimal strings. No GA4 amount or count is
-    // negative (a refund's value is what was refunded): a negative one would subtract from the shopper's revenue.
-    if (typeof v === 'string' && /^\s*\d{1,12}(\.\d{1,8})?\s*$/.test(v)) v = +v;
+    // dataLayer setups often push prices as strings; accept plain decimal strings, with thousands separated by
+    // commas too (Shopify's `money_without_currency`: "1,299.00"). No GA4 amount or count is negative (a refund's
+    // value is what was refunded): a negative one would subtract from the shopper's revenue.
+    if (typeof v === 'string' && /^\s*(\d{1,3}(,\d{3})+|\d{1,12})(\.\d{1,8})?\s*$/.test(v)) v = +v.replace(/,/g, '');
     if (typeof v !== 'number' || !(v >= 0 && v <= 1e9)) return;
     // A tracked user_engagement may not claim more than the SDK itself would measure for one page.
     return kind === NUM ? v : v === Math.round(v) ? Math.min(v, kind === SEC ? PAGE_SECONDS_MAX : kind === PCT ? 100 : v) : undefined;
@@ -71,10 +72,19 @@ function copy(src: Record<string, unknown>, fields: Fields): Record<string, unkn
   return out;
 }
 
+/** Universal Analytics' item fields, which gtag.js still accepts and renames: read when `item_id` is missing. */
+const UA_ITEM_FIELDS = { id: 'item_id', name: 'item_name', brand: 'item_brand', category: 'item_category', variant: 'item_variant' } as const;
+
 /** Validates one GA4 item; returns the clean copy or the reason it was dropped. */
 export function validateItem(x: unknown): EventItem | string {
   if (!isPlainObject(x)) return 'not an object';
   const out = copy(x, ITEM_FIELDS);
+  if (!out.item_id)
+    for (const [ua, ga4] of Object.entries(UA_ITEM_FIELDS)) {
+      const raw = out[ga4] === undefined ? x[ua] : undefined;
+      const v = raw == null ? undefined : field(raw, ITEM_FIELDS[ga4]!);
+      if (v !== undefined) out[ga4] = v;
+    }
   return out.item_id ? (out as unknown as EventItem) : 'no valid item_id';
 }
 
