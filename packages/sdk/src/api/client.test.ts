@@ -4,7 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '@edgewise/protocol';
 import { makeConfig } from '../loader/config.ts';
 import type { PartLoader } from '../shared/parts.ts';
-import { createClient } from './client.ts';
+import { openIdbStore } from '../store/idb-store.ts';
+import { createClient, type ClientDeps } from './client.ts';
 
 const parts: PartLoader = {
   infer: () => import('../infer/part.ts'),
@@ -15,15 +16,15 @@ const parts: PartLoader = {
   upkeep: () => import('../leader/part.ts'),
 };
 
-function client(consent: string | null, loader: PartLoader = parts, allowAutomation = false) {
+function client(consent: string | null, loader: PartLoader = parts, allowAutomation = false, dataLayer: unknown[] = [], extra: Partial<ClientDeps> = {}) {
   const config = makeConfig({ site: 'demo-shop', endpoint: 'http://localhost:8787', consent, allowAutomation }, 'http://localhost/', []);
   // No network in these tests: reports would go through this, and must not be attempted without consent.
   const requests: string[] = [];
   const fetch = (async (url: string) => (requests.push(String(url)), new Response('{}', { status: 202 }))) as unknown as typeof globalThis.fetch;
   const listeners: Record<string, Array<(e: Event) => void>> = {};
-  const env = { dataLayer: [] as unknown[], addEventListener: (type: string, fn: (e: Event) => void) => void (listeners[type] ??= []).push(fn) };
+  const env = { dataLayer, addEventListener: (type: string, fn: (e: Event) => void) => void (listeners[type] ??= []).push(fn) };
   const fire = (type: string) => listeners[type]?.forEach((fn) => fn(new Event(type)));
-  const c = createClient(config, { parts: loader, env: env as never, fetch });
+  const c = createClient(config, { parts: loader, env: env as never, fetch, ...extra });
   c.start();
   return { ...c, env, requests, fire };
 }
@@ -124,6 +125,86 @@ describe('the SDK core with real (fake-indexeddb) storage', () => {
     expect(dump.profile.rfm.purchases).toBe(12);
     expect(dump.profile.rfm.revenue).toBe(120);
     expect(dump.profile.purchasedItems).toHaveLength(12);
+  });
+
+  it('consent withdrawn while the store opens: nothing stored before comes back into the page\u2019s profile', async () => {
+    const seen: Profile[] = [];
+    const infer = async () => ({ ...(await parts.infer()), createRecommender: () => ({ prepare() {}, recommend: async (_o: unknown, p: Profile) => (seen.push(structuredClone(p)), { items: [], source: 'none' as const, backend: null }) }) });
+    const first = client('granted');
+    first.api.track('purchase', { transaction_id: 'T1', value: 10, items: [{ item_id: 'p1' }] });
+    await flushNow(first.api);
+    const next = client('granted', { ...parts, infer }); // the next page: start() opens the store ...
+    await next.api.consent.set('denied'); // ... and consent is withdrawn before it has
+    expect(await databases()).not.toContain('edgewise');
+    await next.api.recommend();
+    expect(seen.at(-1)!.rfm.purchases).toBe(0);
+    expect(seen.at(-1)!.purchasedItems).toEqual([]);
+  });
+
+  it('consent withdrawn and granted again at once: what comes after the grant is stored, in a new database', async () => {
+    const { api } = client('granted');
+    api.track('view_item', { items: [{ item_id: 'before' }] });
+    await flushNow(api);
+    // The shopper's next action comes as soon as the grant has taken effect, while the deletion is still going on.
+    api.on('consent', (c) => {
+      if (c.state !== 'granted') return;
+      api.track('add_to_cart', { items: [{ item_id: 'after' }] });
+      void api.privacy.export(); // written at once
+    });
+    await Promise.all([api.consent.set('denied'), api.consent.set('granted')]);
+    await flushNow(api);
+    expect(await storedEventNames()).toEqual(['add_to_cart']);
+    expect(api.debug.storage).toBe('indexeddb');
+  });
+
+  it('an open that waits behind a deletion another tab holds up falls back to memory, and keeps the page\u2019s events', async () => {
+    const { api } = client('granted', parts, false, [], { openStore: (o) => openIdbStore({ ...o, openTimeoutMs: 300 }) });
+    api.track('view_item', { items: [{ item_id: 'a' }] });
+    await flushNow(api);
+    // An old tab that holds the database and ignores versionchange: forget() cannot finish the deletion.
+    const old = await new Promise<IDBDatabase>((resolve) => {
+      const r = indexedDB.open('edgewise');
+      r.onsuccess = () => resolve(r.result);
+    });
+    old.onversionchange = null;
+    expect(await api.privacy.forget()).toBe(false);
+    api.track('add_to_cart', { items: [{ item_id: 'b' }] });
+    const exported = (await api.privacy.export()) as { events: Array<{ name: string }> };
+    expect(api.debug).toMatchObject({ storage: 'memory', storageReason: 'blocked', pendingEvents: 0 });
+    expect(exported.events.map((e) => e.name)).toEqual(['add_to_cart']);
+    old.close();
+  }, 15_000);
+
+  it('a memory part that failed to load is loaded again at the next write', async () => {
+    let loads = 0;
+    const memory = () => (++loads === 1 ? Promise.reject(new Error('chunk failed to load')) : parts.memory());
+    const { api } = client('granted', { ...parts, memory }, false, [], { openStore: async () => 'unsupported' as const });
+    api.track('view_item', { items: [{ item_id: 'a' }] });
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(loads).toBeGreaterThan(1);
+    expect(api.debug.pendingEvents).toBe(0);
+  }, 10_000);
+
+  it('flags inhuman rates from what the shopper does on the page, not from the backlog or from impressions', async () => {
+    const list = (i: number) => ({ event: 'view_item_list', ecommerce: { items: [{ item_id: 'l' + i }] } });
+    // A page that pushed 70 impressions before the tag ran, then scrolls a grid that pushes one per card.
+    const { api } = client('granted', parts, false, Array.from({ length: 70 }, (_, i) => list(i)));
+    for (let i = 0; i < 70; i++) api.track('view_item_list', { items: [{ item_id: 'm' + i }] });
+    for (let i = 0; i < 50; i++) api.track('add_to_cart', { items: [{ item_id: 'a' + i }] });
+    expect(api.debug.automation).toBeUndefined();
+    await flushNow(api);
+    expect((await storedEventNames()).filter((n) => n === 'add_to_cart')).toHaveLength(50);
+    for (let i = 0; i < 20; i++) api.track('add_to_cart', { items: [{ item_id: 'b' + i }] });
+    expect(api.debug.automation).toBe('event-rate');
+  });
+
+  it('keeps working when the page froze its dataLayer: what it held is read, the rest of the SDK starts', async () => {
+    const frozen = Object.freeze([{ event: 'add_to_cart', ecommerce: { items: [{ item_id: 'early' }] } }]);
+    const { api } = client('granted', parts, false, frozen as unknown[]);
+    expect(api.debug.log.map((l) => l.msg)).toContain('window.dataLayer is not an array, or frozen');
+    api.track('view_item', { items: [{ item_id: 'later' }] });
+    await flushNow(api);
+    expect(await storedEventNames()).toEqual(['add_to_cart', 'view_item']);
   });
 
   it('a write as the page goes away, beside a write in flight, keeps both writes\u2019 events in the stored profile', async () => {

@@ -64,6 +64,7 @@ const PROFILE_WAIT_MS = 1500;
 /** A connection closed under us is reopened this many times before the page falls back to memory. */
 const REOPEN_MAX = 2;
 const INTEREST = ['view_item', 'add_to_cart', 'purchase'];
+const IMPRESSIONS = ['view_item_list', 'view_promotion'];
 const EVENT_TYPES = ['ready', 'consent', 'event', 'report'];
 
 export function createClient(config: Config, deps: ClientDeps): Client {
@@ -104,8 +105,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   // product view (not at every event) the address decides, and the later signal for the same address is a no-op.
   const address = () => (loc ? loc.pathname + loc.search : '');
   let viewedAt = address();
-  const newPage = () => {
-    if (viewedAt !== (viewedAt = address())) viewed.clear(), (pageItem = null);
+  // A rewrite of the address in place (a variant chosen, tracking parameters stripped) is the same page.
+  const newPage = (rewrite?: boolean) => {
+    if (viewedAt !== (viewedAt = address()) && !rewrite) viewed.clear(), (pageItem = null);
   };
 
   let store: Store | null = null;
@@ -115,6 +117,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   let budget: unknown;
   /** Bumped by forget(): work started before it must not write its results back. */
   let gen = 0;
+  /** The last forget()'s deletion of the database. */
+  let deleting: Promise<unknown> = Promise.resolve();
 
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let flushing: Promise<void> | null = null;
@@ -155,17 +159,21 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   function useMemory(reason: string): Promise<Store | null> {
     log.warn('IndexedDB unusable (' + (storageReason = reason) + '): memory for this page');
     store = null;
-    return (storeP = parts.memory().then((m) => (store = m.memoryStore(base)), () => null));
+    // A part that failed to load is tried again at the next write.
+    return (storeP = parts.memory().then((m) => (store = m.memoryStore(base)), () => (storeP = null)));
   }
 
-  async function adopt(r: Store | StorageFault): Promise<Store | null> {
+  /** Takes the store opened for generation `g` (see `gen`), reading what it holds. */
+  async function adopt(r: Store | StorageFault, g: number): Promise<Store | null> {
+    // forget() ran while the store opened: nothing stored before it may come back into this page's profile.
+    if (g !== gen) return typeof r === 'string' ? null : (r.close(), null);
     let s = typeof r === 'string' ? await useMemory(r) : r;
     const snap = await s?.snapshot().catch(async (e) => {
       s!.close();
       return (s = await useMemory(faultOf(e)))?.snapshot();
     });
     const opened = s;
-    if (!opened || !snap) return null;
+    if (!opened || !snap || g !== gen) return opened?.close(), null;
     ({ profile: base, meta: { budget } } = snap);
     live = rebuild();
     store = opened;
@@ -173,11 +181,14 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     return opened;
   }
 
-  /** The store, opened on first use; null unless consent is granted. Never rejects. */
-  const openStore = (): Promise<Store | null> =>
+  /**
+   * The store, opened on first use; null unless consent is granted. Never rejects. It opens after the deletion
+   * of the last forget(), or a consent granted again at once would write into the database being deleted.
+   */
+  const openStore = (g = gen): Promise<Store | null> =>
     consent.state !== 'granted'
       ? Promise.resolve(null)
-      : (storeP ??= (deps.openStore ?? openIdbStore)({ onClosed }).then(adopt).catch((e) => useMemory(faultOf(e))));
+      : (storeP ??= deleting.then(() => (deps.openStore ?? openIdbStore)({ onClosed })).then((r) => adopt(r, g)).catch((e) => useMemory(faultOf(e))));
 
   function schedule(): void {
     if (consent.state !== 'granted') return;
@@ -279,7 +290,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
       viewed.add(id);
       pageItem = id;
     }
-    if (!automation && !config.allowAutomation && tooFast(now())) log.warn('inhuman event rate: page kept out of profile and reports'), (automation = 'event-rate');
+    // The rate counts what a shopper does on this page: not the backlog read at start (the snippet's queue, the
+    // dataLayer's earlier pushes), nor impressions, which a grid can push per card as fast as it is scrolled.
+    if (!automation && !config.allowAutomation && ready && !IMPRESSIONS.includes(v.name) && tooFast(now())) log.warn('inhuman event rate: page kept out of profile and reports'), (automation = 'event-rate');
     if (automation) return true;
     const ev: StoredEvent = { id: pageId + (++seq).toString(36), name: v.name, params: v.params, ts, sessionId: '', source };
     if (unfolded.push(ev) >= FLUSH_BATCH_EVENTS) current();
@@ -293,7 +306,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
 
   // ---- consent and deletion ------------------------------------------------------------------------------------
 
-  async function forget(): Promise<boolean> {
+  function forget(): Promise<boolean> {
     gen++;
     pending = [];
     base = budget = undefined;
@@ -301,11 +314,15 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     unfolded.length = 0;
     const s = storeP;
     store = storeP = null;
-    (await s)?.close();
-    (await reporterP?.catch(() => null))?.reset();
-    const ok = await deleteDatabase();
-    log.debug(ok ? 'forget: database deleted' : 'forget: deletion waits for another tab');
-    return ok;
+    const deleted = (async () => {
+      (await s)?.close();
+      (await reporterP?.catch(() => null))?.reset();
+      const ok = await deleteDatabase();
+      log.debug(ok ? 'forget: database deleted' : 'forget: deletion waits for another tab');
+      return ok;
+    })();
+    deleting = deleted;
+    return deleted;
   }
 
   async function setConsent(state: ConsentState, broadcast: boolean): Promise<void> {
@@ -425,8 +442,16 @@ export function createClient(config: Config, deps: ClientDeps): Client {
 
   function start(): void {
     // page_view is ours (one per page, with its kind); gtm.* and custom names are not ecommerce and are ignored.
-    if (!hookDataLayer(env, (name, params) => name !== 'page_view' && ingest(name, params, 'datalayer'))) log.warn('window.dataLayer is not an array');
+    let hooked: unknown;
+    const hook = () => {
+      if (env.dataLayer === hooked && hooked) return;
+      if (!hookDataLayer(env, (name, params) => name !== 'page_view' && ingest(name, params, 'datalayer'))) log.warn('window.dataLayer is not an array, or frozen');
+      hooked = env.dataLayer;
+    };
+    hook();
     if (doc) {
+      // A page script after the tag may assign `dataLayer = [...]` (GTM's classic snippet does): hook that array.
+      doc.addEventListener('DOMContentLoaded', hook);
       // A single-page app's navigation starts a new page, whichever event comes first from it.
       watchPage(env, ingest, now, log, newPage);
       defineElement(env, (el) => {

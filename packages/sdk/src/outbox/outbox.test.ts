@@ -1,6 +1,8 @@
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { CategoryInterestReport } from '@edgewise/protocol';
 import { createLogger } from '../shared/log.ts';
+import { openIdbStore } from '../store/idb-store.ts';
 import { memoryStore } from '../store/memory-store.ts';
 import { storeOps } from '../store/ops.ts';
 import type { OutboxItem } from '../store/types.ts';
@@ -23,5 +25,17 @@ describe('flushOutbox', () => {
     expect(online.nextAt).toBeNull();
     expect(await store.outbox()).toEqual([]);
     expect(bodies.map((b) => JSON.parse(b).reports.map((r: { reportId: string }) => r.reportId))).toEqual([['due'], ['later']]);
+  });
+
+  it('skips a stored item that cannot be sent (a BigInt survives IndexedDB, not JSON) instead of failing every flush', async () => {
+    const s = await openIdbStore();
+    if (typeof s === 'string') throw new Error(s);
+    const store = storeOps(s);
+    await store.putOutbox([item('good', T0), { ...item('bad', T0), report: { reportId: 'bad', bits: [1n] } as never }]);
+    const bodies: string[] = [];
+    const r = await flushOutbox({ store, send: async (b: string) => (bodies.push(b), { ok: true as const }), now: () => T0 + 1, random: () => 0.5, log: createLogger(false) });
+    expect(r.sent.map((i) => i.id)).toEqual(['good']);
+    expect(bodies).toHaveLength(1);
+    s.close();
   });
 });

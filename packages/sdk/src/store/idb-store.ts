@@ -7,6 +7,11 @@ import type { Store } from './types.ts';
 
 /** Another tab holds the database open at an older version and does not let go: give up after this long. */
 export const OPEN_BLOCKED_TIMEOUT_MS = 3000;
+/**
+ * An open that neither succeeds nor fails by then is given up as blocked too. An open queued behind a deletion
+ * that another tab holds up (`privacy.forget()` in this tab or another) waits without any `blocked` event.
+ */
+export const OPEN_TIMEOUT_MS = 10_000;
 
 /** Why the IndexedDB store could not be used; `edgewise.debug.storageReason` shows it. */
 export type StorageFault = 'unsupported' | 'blocked' | 'open-failed' | 'quota' | 'connection-lost' | 'closed' | 'error';
@@ -61,6 +66,7 @@ export interface OpenOptions {
   /** Called when another tab upgrades or deletes the database: this connection has been closed. */
   onClosed?: () => void;
   blockedTimeoutMs?: number;
+  openTimeoutMs?: number;
 }
 
 /**
@@ -71,18 +77,20 @@ export function openIdbStore(opts: OpenOptions = {}): Promise<Store | StorageFau
   return new Promise((resolve) => {
     if (typeof indexedDB === 'undefined' || !indexedDB) return resolve('unsupported');
     let db: IDBPDatabase<EdgewiseDB> | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let gaveUp = false;
+    const giveUp = () => {
+      gaveUp = true;
+      resolve('blocked');
+    };
+    let timer = setTimeout(giveUp, opts.openTimeoutMs ?? OPEN_TIMEOUT_MS);
     // indexedDB.open itself throws in some sandboxed frames and private modes: run it inside the promise chain.
     Promise.resolve()
       .then(() =>
         openDB<EdgewiseDB>(DB_NAME, DB_VERSION, {
           upgrade,
           blocked() {
-            timer = setTimeout(() => {
-              gaveUp = true;
-              resolve('blocked');
-            }, opts.blockedTimeoutMs ?? OPEN_BLOCKED_TIMEOUT_MS);
+            clearTimeout(timer);
+            timer = setTimeout(giveUp, opts.blockedTimeoutMs ?? OPEN_BLOCKED_TIMEOUT_MS);
           },
           blocking() {
             db?.close();
@@ -98,7 +106,7 @@ export function openIdbStore(opts: OpenOptions = {}): Promise<Store | StorageFau
           if (gaveUp) opened.close(); // we fell back to memory meanwhile
           else resolve(idbStore(opened));
         },
-        () => resolve('open-failed'),
+        () => (clearTimeout(timer), resolve('open-failed')),
       );
   });
 }

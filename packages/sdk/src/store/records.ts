@@ -40,7 +40,17 @@ export function isProfile(x: unknown): x is Profile {
 }
 
 export function isOutboxItem(x: unknown): x is OutboxItem {
-  return isPlainObject(x) && typeof x.id === 'string' && isPlainObject(x.report) && x.report.reportId === x.id && num(x.createdAt) && num(x.attempts) && num(x.nextAt);
+  return isPlainObject(x) && typeof x.id === 'string' && isPlainObject(x.report) && x.report.reportId === x.id && num(x.createdAt) && num(x.attempts) && num(x.nextAt) && sendable(x.report);
+}
+
+/** Whether a report can go on the wire: a BigInt or a cycle (both survive IndexedDB) would make every send throw. */
+function sendable(report: unknown): boolean {
+  try {
+    JSON.stringify(report);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function isBudget(x: unknown): x is BudgetRecord {
