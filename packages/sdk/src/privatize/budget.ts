@@ -8,12 +8,15 @@ import type { BudgetRecord } from '../store/types.ts';
  */
 export function spendBudget(current: unknown, day: string, epsilon: number, dailyBudget: number): BudgetRecord | null {
   if (!(epsilon > 0)) return null;
-  const spent = isBudget(current) && current.day === day ? current.spent : 0;
+  const spent = dailyBudget - budgetLeft(current, day, dailyBudget);
   if (spent + epsilon > dailyBudget + 1e-9) return null;
   return { day, spent: spent + epsilon };
 }
 
-/** Epsilon left today, given the stored record. */
+/**
+ * Epsilon left today, given the stored record. A record that no longer reads as one counts as today's budget
+ * spent, never as nothing spent: that would allow a second report the same day.
+ */
 export function budgetLeft(current: unknown, day: string, dailyBudget: number): number {
-  return dailyBudget - (isBudget(current) && current.day === day ? current.spent : 0);
+  return current === undefined ? dailyBudget : isBudget(current) ? dailyBudget - (current.day === day ? current.spent : 0) : 0;
 }

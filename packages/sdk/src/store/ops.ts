@@ -3,7 +3,7 @@ import { isPlainObject } from '../collect/validate.ts';
 import { spendBudget } from '../privatize/budget.ts';
 import { uuid } from '../shared/ids.ts';
 import { copy } from './memory-store.ts';
-import { isOutboxItem, isProfile, readEvent } from './records.ts';
+import { isBudget, isOutboxItem, isProfile, readEvent } from './records.ts';
 import { batchRecord, PROFILE_KEY, readMeta, REBUILD_KEY } from './schema.ts';
 import type { EventBatch, Store, StoreOps } from './types.ts';
 import { planUpkeep } from './upkeep.ts';
@@ -103,12 +103,15 @@ export function storeOps(s: Store): StoreOps {
     async spendAndQueue(item, day, epsilon, budget) {
       const tx = db.transaction(['meta', 'outbox'], 'readwrite');
       const meta = tx.objectStore('meta');
-      const next = spendBudget(await meta.get('budget'), day, epsilon, budget);
+      const current = await meta.get('budget');
+      const next = spendBudget(current, day, epsilon, budget);
       if (next)
         allOrNothing(tx, () => {
           meta.put(next, 'budget');
           tx.objectStore('outbox').put(item);
         });
+      // A corrupted record counted as today spent; stored as such, tomorrow's budget is whole again.
+      else if (current !== undefined && !isBudget(current)) meta.put({ day, spent: budget }, 'budget');
       await tx.done;
       return !!next;
     },
