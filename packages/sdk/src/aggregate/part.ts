@@ -30,6 +30,8 @@ export function createReporter(h: Host): Reporter {
   let unsent: OutboxItem[] = [];
   /** The next run sends every report, backoff or not (the device came back online). */
   let all = false;
+  /** Bumped by reset() (`privacy.forget()`): a report built before it must go nowhere. */
+  let epoch = 0;
 
   const domain = () =>
     (domainP ??= fetchFn(modelBaseUrl + 'index.json', { credentials: 'same-origin' })
@@ -84,6 +86,7 @@ export function createReporter(h: Host): Reporter {
   };
 
   const maybeReport = async (): Promise<void> => {
+    const started = epoch;
     const s = await h.store();
     const store = s && h.allowed() ? storeOps(s) : null;
     if (!s || !store) return;
@@ -103,6 +106,9 @@ export function createReporter(h: Host): Reporter {
       h.log.debug('reports: privacy budget for ' + day + ' already spent');
       return;
     }
+    // The shopper's data was forgotten while this report was built: its database is gone with it, and the page
+    // must neither beacon it nor count its budget.
+    if (started !== epoch) return;
     h.log.debug('reports: queued category_interest for ' + day + ' (ε = ' + REPORT_EPSILON + ')');
     h.onReport({ status: 'queued', period: day, at: now, report });
     unsent.push(item);
@@ -125,6 +131,7 @@ export function createReporter(h: Host): Reporter {
     maybeReport: () => maybeReport().catch((e) => h.log.warn('reports: ' + describe(e))),
     flush,
     reset() {
+      epoch++;
       clearTimeout(timer);
       unsent = [];
     },

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { makeConfig } from '../loader/config.ts';
+import { createLogger } from '../shared/log.ts';
+import type { Host, ReportStatus } from '../shared/parts.ts';
+import { memoryStore } from '../store/memory-store.ts';
+import { createReporter } from './part.ts';
+import { applyEvents, emptyProfile } from '../profile/profile.ts';
+import type { StoredEvent } from '@edgewise/protocol';
+
+const NOW = Date.UTC(2026, 11, 4, 12);
+
+/** A host whose store holds a day that qualifies for a report, and whose network and beacon are recorded. */
+async function host() {
+  const events: StoredEvent[] = Array.from({ length: 4 }, (_, i) => ({ id: 'e' + i, name: 'view_item', params: { items: [{ item_id: 'p' + i, item_category: 'shoes' }] }, ts: NOW - 1000 + i, sessionId: '', source: 'api' }));
+  const store = memoryStore();
+  await store.commit(events, (p, evs) => applyEvents(p ?? emptyProfile(NOW), evs, () => 's'));
+  const posted: string[] = [];
+  const beacons: string[] = [];
+  const reports: ReportStatus[] = [];
+  const pagehide: Array<() => void> = [];
+  const index = { domains: { category: [{ id: 'shoes' }, { id: 'bags' }] } };
+  const h = {
+    config: makeConfig({ site: 'demo-shop', endpoint: 'https://ingest.example', consent: 'granted' }, 'https://shop.example/', []),
+    log: createLogger(false),
+    now: () => NOW,
+    random: () => 0.5,
+    fetch: (async (url: string) => (url.endsWith('index.json') ? new Response(JSON.stringify(index)) : (posted.push(url), new Response('{}', { status: 202 })))) as unknown as typeof fetch,
+    nav: { sendBeacon: (url: string) => (beacons.push(url), true) } as unknown as Navigator,
+    win: { addEventListener: (type: string, fn: () => void) => void (type === 'pagehide' && pagehide.push(fn)) },
+    allowed: () => true,
+    store: async () => store,
+    onReport: (s: ReportStatus) => void reports.push(s),
+  } as unknown as Host;
+  return { h, posted, beacons, reports, hide: () => pagehide.forEach((f) => f()) };
+}
+
+describe('the reporter', () => {
+  it('queues and sends a report for a day that qualifies', async () => {
+    const { h, posted, reports } = await host();
+    await createReporter(h).maybeReport();
+    expect(reports.map((r) => r.status)).toEqual(['queued', 'sent']);
+    expect(posted).toHaveLength(1);
+  });
+
+  it('sends nothing, and beacons nothing on pagehide, for a report built while the data was forgotten', async () => {
+    const { h, posted, beacons, reports, hide } = await host();
+    const r = createReporter(h);
+    const building = r.maybeReport();
+    r.reset(); // privacy.forget() while the report is being built
+    await building;
+    hide();
+    expect(reports).toEqual([]);
+    expect(posted).toEqual([]);
+    expect(beacons).toEqual([]);
+  });
+});
