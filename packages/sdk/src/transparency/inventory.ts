@@ -24,7 +24,7 @@ export function inventory({ config, debug, gpc, counts }: InventoryState): Inven
       stores: {
         events: 'GA4 ecommerce events (name, item fields, value, page kind, time, local session id, source); deleted after ' +
           RETENTION_MS / 86_400_000 + ' days or beyond ' + RETENTION_EVENTS_MAX + ' events',
-        profile: 'category and brand affinities, recent / cart / purchased item ids, purchase counts, the latest purchases' transaction ids (to count a repeated purchase once), session counters',
+        profile: 'category and brand affinities, recent / cart / purchased item ids, purchase counts, the transaction ids of the latest purchases (to count a repeated purchase once), session counters',
         outbox: 'privatized reports waiting to be sent',
         meta: 'privacy budget spent today',
       },
