@@ -540,7 +540,8 @@ const saleCollection = doc(
     <h3 class="card__heading"><a href="/products/linen-shirt" class="full-unstyled-link">Linen Shirt</a></h3><span class="price-item">€39,90</span></div>
     <button type="button" class="quick-add__submit" data-edgewise-item="LS-WHITE-M" data-edgewise-event="add_to_cart" data-edgewise-name="Linen Shirt" data-edgewise-price="39.90">Add to cart</button></div></li>
   <li class="grid__item" data-edgewise-item="CT-BEIGE-L" data-edgewise-name="Cotton Tee" data-edgewise-category="T-shirts" data-edgewise-brand="Acme" data-edgewise-price="19">
-    <div class="card"><h3 class="card__heading"><a href="/products/cotton-tee" class="full-unstyled-link">Cotton Tee</a></h3></div></li>
+    <div class="card"><h3 class="card__heading"><a href="/products/cotton-tee" class="full-unstyled-link">Cotton Tee</a></h3>
+    <label class="compare"><input type="checkbox" name="compare" value="CT-BEIGE-L"> Compare</label></div></li>
 </ul>
 <script>
   // The theme's own quick-add handler: it must keep working beside the SDK's listener.
@@ -560,6 +561,9 @@ test('data-edgewise-* clicks: select_promotion, select_item with the list, a buy
   await page.locator('#product-grid').click({ position: { x: 1, y: 1 } });
   await page.locator('.quick-add__submit').click();
   await expect(page.locator('#cart-bubble')).toHaveText('1');
+  // A label inside a card: the browser clicks its checkbox too, in the same task; one select_item for the two.
+  await page.locator('label.compare').click({ position: { x: (await page.locator('label.compare').boundingBox())!.width - 4, y: 8 } }); // on its text
+  await expect(page.locator('input[name=compare]')).toBeChecked();
   // The promotion banner is a link: a click on its heading navigates, and the event must survive the navigation.
   await page.locator('.banner__heading').click();
   await page.waitForURL('**/collections/linen');
@@ -571,8 +575,8 @@ test('data-edgewise-* clicks: select_promotion, select_item with the list, a buy
 
   const evs = await stored(page);
   const clicks = evs.filter((e) => e.source === 'dom');
-  expect(clicks.map((e) => e.name)).toEqual(['add_to_cart', 'select_promotion', 'select_item']);
-  const [add, promo, select] = clicks;
+  expect(clicks.map((e) => e.name + ':' + (itemIds(e)[0] ?? e.params.promotion_id))).toEqual(['add_to_cart:LS-WHITE-M', 'select_item:CT-BEIGE-L', 'select_promotion:summer-banner', 'select_item:LS-WHITE-M']);
+  const [add, , promo, select] = clicks;
   expect(add!.params.items).toEqual([{ item_id: 'LS-WHITE-M', item_name: 'Linen Shirt', price: 39.9, item_list_name: 'Summer sale' }]);
   expect(promo!.params).toEqual({ promotion_id: 'summer-banner', promotion_name: 'Summer', creative_name: 'hero-1' });
   expect(select!.params.item_list_name).toBe('Summer sale');

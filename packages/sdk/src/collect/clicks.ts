@@ -5,10 +5,15 @@
  * `data-edgewise-promotion="ID"` (+ `data-edgewise-promotion-name`, `data-edgewise-creative`) → `select_promotion`.
  */
 
+const MARKED = '[data-edgewise-item],[data-edgewise-promotion]';
+
 /** Builds the event for a click on `target`, or null when no marked element contains it. */
 export function clickEvent(target: Element): [string, Record<string, unknown>] | null {
-  const el = target.closest<HTMLElement>('[data-edgewise-item],[data-edgewise-promotion]');
-  if (!el) return null;
+  const el = target.closest<HTMLElement>(MARKED);
+  return el && markedEvent(el);
+}
+
+function markedEvent(el: HTMLElement): [string, Record<string, unknown>] {
   const d = el.dataset;
   if (d.edgewisePromotion) {
     return ['select_promotion', { promotion_id: d.edgewisePromotion, promotion_name: d.edgewisePromotionName, creative_name: d.edgewiseCreative }];
@@ -18,14 +23,21 @@ export function clickEvent(target: Element): [string, Record<string, unknown>] |
   return [d.edgewiseEvent || 'select_item', { items: [item], item_list_name: list }];
 }
 
-/** Listens for clicks (capture phase, passive) on the whole document; never breaks the page's own handlers. */
+/**
+ * Listens for clicks (capture phase, passive) on the whole document; never breaks the page's own handlers. A click
+ * on a `<label>` makes the browser click its control too, in the same task: one event for the two.
+ */
 export function listenClicks(doc: Document, sink: (name: string, params: Record<string, unknown>) => void): void {
+  let last: Element | null = null;
   doc.addEventListener(
     'click',
     (ev) => {
       try {
-        const r = clickEvent(ev.target as Element);
-        if (r) sink(r[0], r[1]);
+        const el = (ev.target as Element).closest<HTMLElement>(MARKED);
+        if (!el || el === last) return;
+        last = el;
+        setTimeout(() => (last = null));
+        sink(...markedEvent(el));
       } catch {
         // a click on a text node or in a closed shadow root: nothing marked
       }
