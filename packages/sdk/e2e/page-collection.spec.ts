@@ -625,8 +625,9 @@ const spaShell = doc(
   }
   document.addEventListener('click', function (e) {
     var a = e.target.closest('a[data-link]');
-    // The router changes the address first and renders once the view's data has arrived (a fetch, here 30 ms).
-    if (a) { e.preventDefault(); history.pushState({}, '', a.getAttribute('href')); setTimeout(render, 30); }
+    // The router changes the address first and renders once the view's data has arrived (a fetch, here 30 ms, or
+    // __renderDelay).
+    if (a) { e.preventDefault(); history.pushState({}, '', a.getAttribute('href')); setTimeout(render, window.__renderDelay || 30); }
     if (e.target.id === 'sort') history.replaceState(history.state, '', location.pathname + '?sort_by=price-ascending');
   });
   // The app listens for back/forward before the tag has loaded (its bundle comes first in the page).
@@ -719,6 +720,38 @@ test('single-page app announcing the product inside its own popstate listener (r
   // Fails today: the push counts for the page left, the JSON-LD read 100 ms later for the new one (two views).
   // The de-dup lives in api/client.ts (the lead's); the proposed fix re-keys it by address at each view_item.
   expect((await seen()).filter((e) => e.startsWith('view_item'))).toEqual(['view_item:SPA-TEE', 'view_item:SPA-TEE']);
+});
+
+test('single-page app whose router renders later than the SDK first reads the page: the new product, not the one left', async ({ context, page }) => {
+  await serve(context, { '/app/*': spaShell });
+  await page.addInitScript(() => {
+    const w = window as any;
+    w.__renderDelay = 450; // a slow API behind the product view
+    w.__events = [];
+    (w.edgewise ??= []).push(['on', 'event', (e: any) => w.__events.push(e.name + ':' + (e.params.page_type ?? e.params.items?.[0]?.item_id ?? '') + ':' + e.source)]);
+  });
+  const seen = () => page.evaluate(() => ((window as any).__events as string[]).filter((s) => !s.startsWith('user_engagement')));
+  await open(page, '/app/collections/shirts');
+  await page.getByRole('link', { name: 'Cotton Tee' }).click();
+  await expect(page.locator('h1')).toHaveText('Cotton Tee');
+  await page.getByRole('link', { name: 'All shirts' }).click();
+  await expect(page.locator('h1')).toHaveText('Shirts');
+  // From the category page (its markup: product cards, no page product) back to a product page; then to the other
+  // product straight from the first one, whose JSON-LD stays in place until the slow router renders.
+  await page.evaluate(() => {
+    history.pushState({}, '', '/app/products/linen-shirt');
+    setTimeout((window as any).render, 450);
+  });
+  await expect(page.locator('h1')).toHaveText('Linen Shirt');
+  await page.evaluate(() => {
+    history.pushState({}, '', '/app/products/cotton-tee');
+    setTimeout((window as any).render, 450);
+  });
+  await expect(page.locator('h1')).toHaveText('Cotton Tee');
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 1500)));
+  const views = (await seen()).filter((e) => e.startsWith('view_item')).map((e) => e.split(':')[1]);
+  expect(views).toEqual(['SPA-TEE', 'SPA-LINEN', 'SPA-TEE']);
+  expect((await seen()).filter((e) => e.startsWith('page_view')).map((e) => e.split(':')[1])).toEqual(['category', 'product', 'category', 'product', 'product']);
 });
 
 test('single-page app: a router redirect (pushState, then replaceState at once) is one page, not two', async ({ context, page }) => {

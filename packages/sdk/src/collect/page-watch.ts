@@ -29,19 +29,28 @@ export interface PageEnv {
 
 /** How long after a single-page-app navigation the new page's markup is read. */
 const SPA_RENDER_WAIT_MS = 100;
+/** Markup that still names the product of the page left is read again this much later, this many times at most. */
+const STALE_WAIT_MS = 200;
+const STALE_TRIES = 5;
 
-/** Reads the current page: one page_view, then its product and search term. */
-function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement?: Engagement): void {
-  const doc = env.document!;
-  const loc = env.location;
+type Found = [Record<string, unknown>, EventSource] | [];
+
+/** The product in the page's markup and where it was found, if any. */
+function productOnPage(doc: Document): Found {
   // Both readers give the page's one product or none (see onlyOne in jsonld.ts). A JSON-LD Product without an id
   // (a reviews widget's) does not hide the theme's microdata.
   const [fromJsonLd] = jsonLdProducts(doc);
   const [fromMicrodata] = fromJsonLd?.item_id ? [] : microdataProducts(doc);
-  const product = fromMicrodata?.item_id ? fromMicrodata : (fromJsonLd ?? fromMicrodata);
+  return fromMicrodata && (fromMicrodata.item_id || !fromJsonLd) ? [fromMicrodata, 'microdata'] : fromJsonLd ? [fromJsonLd, 'jsonld'] : [];
+}
+
+/** Reads the current page: one page_view, then its product and search term. */
+function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement: Engagement | undefined, [product, source]: Found = productOnPage(env.document!)): void {
+  const doc = env.document!;
+  const loc = env.location;
   const type = pageType(loc?.pathname ?? '/', doc.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), !!product, loc?.search);
   ingest('page_view', { page_type: type }, 'auto', ts);
-  if (product) ingest('view_item', { currency: product.currency, items: [product] }, product === fromJsonLd ? 'jsonld' : 'microdata');
+  if (product) ingest('view_item', { currency: product.currency, items: [product] }, source!);
   // The readers' item_id is text or nothing.
   engagement?.enter(type, product?.item_id as string | undefined);
   const term = type === 'search' && searchTerm(loc!.search);
@@ -67,18 +76,27 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
   // A single-page app's navigation: report the page left, then read the new one a little later, once the app
   // has rendered it (routers call pushState first and render after), stamped with the navigation's time.
   // A navigation before the last one's page was read (a router's redirect: pushState, then replaceState) replaces
-  // that read: the page left was never rendered, and the next one must be read once.
+  // that read: the page left was never rendered, and the next one must be read once. A router that renders later
+  // than the wait leaves the markup of the page left in place: when it still names the product the page left
+  // showed, it is read again a little later (and taken after a few tries: a new address may show the same product).
   let reading: ReturnType<typeof setTimeout> | undefined;
+  const read = (at: number, left: unknown, tries: number) =>
+    safe(log, 'page view', () => {
+      const found = productOnPage(doc);
+      if (left && found[0]?.item_id === left && tries < STALE_TRIES) reading = setTimeout(read(at, left, tries + 1), STALE_WAIT_MS);
+      else readPage(env, ingest, at, engagement, found);
+    });
   if (env.history && env.location)
     onNavigate(
       env,
       safe(log, 'navigation', (rewrite: boolean) => {
         if (rewrite) return onNewPage(true);
         const at = now();
+        const left = productOnPage(doc)[0]?.item_id;
         engagement?.leave();
         onNewPage();
         clearTimeout(reading);
-        reading = setTimeout(safe(log, 'page view', () => readPage(env, ingest, at, engagement)), SPA_RENDER_WAIT_MS);
+        reading = setTimeout(read(at, left, 0), SPA_RENDER_WAIT_MS);
       }),
     );
 }
