@@ -23,6 +23,9 @@ type Message = { beat?: string; bye?: string; due?: true };
 
 export function createUpkeep(h: Host): Upkeep {
   let leader = false;
+  /** This tab's storage fell back to memory: it can do none of the chores, so it leaves them to another tab. */
+  let resigned = false;
+  let releaseLock: (() => void) | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
   const Channel = (h.win as { BroadcastChannel?: typeof BroadcastChannel } | undefined)?.BroadcastChannel;
   const channel = Channel ? new Channel(LOCK) : null;
@@ -32,6 +35,7 @@ export function createUpkeep(h: Host): Upkeep {
   const chores = async () => {
     const s = await h.store();
     if (!s || !leader) return;
+    if (s.kind === 'memory') return resign();
     const r = await storeOps(s).upkeep(h.now() - RETENTION_MS, RETENTION_EVENTS_MAX, h.profileOf);
     h.log.debug('upkeep: ' + r.dropped + ' events past retention, ' + r.before + ' → ' + r.after + ' batch records');
     if (r.rebuilt) h.log.warn('the stored profile was corrupted: rebuilt from the stored events');
@@ -41,7 +45,7 @@ export function createUpkeep(h: Host): Upkeep {
   const run = () => whenIdle(() => void chores().catch((e) => h.log.warn('upkeep: ' + describe(e))), 2000);
 
   const lead = () => {
-    if (leader) return;
+    if (leader || resigned) return;
     leader = true;
     h.log.debug('this tab leads');
     run();
@@ -51,8 +55,8 @@ export function createUpkeep(h: Host): Upkeep {
   const locks = (h.nav as Navigator | undefined)?.locks;
   let viaLocks = false;
   try {
-    // The callback's promise never settles: the lock is held for the page's life.
-    if (locks) void locks.request(LOCK, () => (lead(), new Promise(() => {}))).catch(() => {}), (viaLocks = true);
+    // The callback's promise settles only if this tab resigns: the lock is held for the page's life.
+    if (locks) void locks.request(LOCK, () => (lead(), new Promise<void>((r) => (releaseLock = r)))).catch(() => {}), (viaLocks = true);
   } catch {
     // Web Locks refuse opaque origins and some sandboxed frames: the channel decides instead.
   }
@@ -74,11 +78,20 @@ export function createUpkeep(h: Host): Upkeep {
     if (!viaLocks) {
       setInterval(() => {
         if (leader) channel.postMessage({ beat: me });
-        else if (h.now() - heard > 3 * BEAT_MS) lead(), channel.postMessage({ beat: me });
+        else if (!resigned && h.now() - heard > 3 * BEAT_MS) lead(), channel.postMessage({ beat: me });
       }, BEAT_MS);
       h.win?.addEventListener?.('pagehide', () => leader && channel.postMessage({ bye: me }));
     }
   } else if (!viaLocks) lead(); // nothing to coordinate with: this tab is alone as far as it can tell
+
+  function resign(): void {
+    h.log.warn('storage in memory: this tab leaves retention, compaction and reports to another tab');
+    resigned = true;
+    leader = false;
+    clearInterval(timer);
+    releaseLock?.();
+    if (!viaLocks) channel?.postMessage({ bye: 'resigned' });
+  }
 
   return {
     isLeader: () => leader,
