@@ -185,6 +185,16 @@ describe('the SDK core with real (fake-indexeddb) storage', () => {
     expect(api.debug.pendingEvents).toBe(0);
   }, 10_000);
 
+  it('counts a product announced twice on one page once, also under two ids with one name (dataLayer and JSON-LD)', async () => {
+    const { api } = client('granted');
+    api.track('view_item', { items: [{ item_id: 'SKU-RED-M', item_name: 'Linen Shirt' }] });
+    api.track('view_item', { items: [{ item_id: '8123456789', item_name: 'linen shirt', price: 39 }] });
+    api.track('view_item', { items: [{ item_id: 'SKU-RED-M' }] });
+    api.track('view_item', { items: [{ item_id: 'SKU-TEE', item_name: 'Cotton Tee' }] }); // another product: a quick view
+    await flushNow(api);
+    expect(await storedEventNames()).toEqual(['view_item', 'view_item']);
+  });
+
   it('flags inhuman rates from what the shopper does on the page, not from the backlog or from impressions', async () => {
     const list = (i: number) => ({ event: 'view_item_list', ecommerce: { items: [{ item_id: 'l' + i }] } });
     // A page that pushed 70 impressions before the tag ran, then scrolls a grid that pushes one per card.

@@ -284,10 +284,13 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     if (typeof v === 'string') return log.debug('dropped ' + source + ' event: ' + v), false;
     if (v.name === 'view_item') {
       newPage();
-      const id = v.params.items![0]!.item_id;
-      // Product pages usually announce their product twice (dataLayer and JSON-LD): one view per page.
-      if (viewed.has(id)) return true;
+      const { item_id: id, item_name: name } = v.params.items![0]!;
+      // Product pages usually announce their product twice (dataLayer and JSON-LD): one view per page. The two may
+      // use different ids (a variant or internal id in the dataLayer, the SKU in JSON-LD) for the same name.
+      const named = name && '\0' + name.toLowerCase();
+      if (viewed.has(id) || (named && viewed.has(named))) return true;
       viewed.add(id);
+      if (named) viewed.add(named);
       pageItem = id;
     }
     // The rate counts what a shopper does on this page: not the backlog read at start (the snippet's queue, the
