@@ -27,6 +27,9 @@ export function faultOf(e: unknown): StorageFault {
 }
 
 export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
+  // This tab's profile derives from one that awaits a rebuild (stored corrupted, or folded from one write's events
+  // after that). A blind write of it would overwrite the rebuild of another tab's upkeep, so it asks for another.
+  let partial = false;
   return {
     kind: 'indexeddb',
     db,
@@ -43,11 +46,14 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
         // events. A blind write can lose a profile update another tab made meanwhile; the events are kept, and the
         // profile is rebuildable from them.
         profiles.put((p = fold(unloading.base, events)), PROFILE_KEY);
+        if (partial) tx.objectStore('meta').put(true, REBUILD_KEY);
         tx.commit?.();
       } else {
-        const stored = await profiles.get(PROFILE_KEY);
+        const meta = tx.objectStore('meta');
+        const [stored, flagged] = await Promise.all([profiles.get(PROFILE_KEY), meta.get(REBUILD_KEY)]);
         const valid = isProfile(stored);
-        if (!valid && stored !== undefined) tx.objectStore('meta').put(true, REBUILD_KEY);
+        if ((partial = !valid && stored !== undefined)) meta.put(true, REBUILD_KEY);
+        partial ||= !!flagged;
         profiles.put((p = fold(valid ? stored : undefined, events)), PROFILE_KEY);
       }
       await tx.done;
@@ -56,6 +62,8 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
     async snapshot() {
       const tx = db.transaction(['profile', 'meta', 'outbox']);
       const [profile, meta, outbox] = await Promise.all([tx.objectStore('profile').get(PROFILE_KEY), readMeta(tx.objectStore('meta')), tx.objectStore('outbox').count()]);
+      // Only ever raised here: the reporter reads snapshots too, and its reads do not change this tab's profile.
+      partial ||= !!meta[REBUILD_KEY] || (profile !== undefined && !isProfile(profile));
       return isProfile(profile) ? { profile, meta, outbox } : { meta, outbox };
     },
     close: () => db.close(),

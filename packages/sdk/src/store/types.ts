@@ -77,7 +77,9 @@ export type Store = {
   /**
    * Appends the events and folds them into the stored profile in one transaction; resolves to the new profile.
    * With `unloading`, the page is going away: the transaction must finish without waiting for a read, so the
-   * events are folded into `unloading.base` (this tab's last committed profile) and written blind.
+   * events are folded into `unloading.base` (this tab's last committed profile) and written blind. When that
+   * profile derives from a corrupted one (`REBUILD_KEY`), the blind write asks for the rebuild again: another tab's
+   * upkeep may have rebuilt the profile since, and the blind write replaces it.
    */
   commit(events: StoredEvent[], fold: Fold, unloading?: { base: Profile | undefined }): Promise<Profile>;
   /** The profile, meta records and outbox size. */

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { StoredEvent } from '@edgewise/protocol';
+import type { Profile, StoredEvent } from '@edgewise/protocol';
 import { applyEvents, emptyProfile } from '../profile/profile.ts';
 import { openIdbStore } from './idb-store.ts';
 import { memoryStore } from './memory-store.ts';
@@ -113,6 +113,41 @@ describe.each(stores)('the %s store', (_, make) => {
     await s.commit([ev(60)], fold);
     expect((await ops.upkeep(0, 10_000, rebuild)).rebuilt).toBe(false);
     s.close();
+  });
+
+  it('a tab whose profile came from a corrupted one asks again for the rebuild when it writes blind (page going away)', async () => {
+    const tab = await make();
+    if (tab.kind !== 'indexeddb') return; // only IndexedDB can hold a corrupted profile
+    const rebuild = (evs: StoredEvent[]) => applyEvents(emptyProfile(evs[0]!.ts), evs, () => 'sid');
+    const corrupt = () => tab.db.put('profile', { ...emptyProfile(T0), recentItems: 'corrupt' } as never, 'main');
+    const other = storeOps((await openIdbStore()) as Store);
+    let n = 0;
+    const commit = (s: Store, k: number, unloading?: { base: Profile | undefined }) => s.commit(Array.from({ length: k }, () => ev(n++)), fold, unloading);
+    await commit(tab, 30);
+    for (const seenAtOpen of [false, true]) {
+      // The tab's own write finds the corruption, or the tab opens after it and its snapshot sees it.
+      await corrupt();
+      const s = seenAtOpen ? ((await openIdbStore()) as Store) : tab;
+      if (seenAtOpen) expect((await s.snapshot()).profile).toBeUndefined();
+      const base = await commit(s, 1);
+      // Another tab's upkeep rebuilds the profile from every stored event ...
+      expect((await other.upkeep(0, 10_000, rebuild)).rebuilt).toBe(true);
+      // ... then this tab's page goes away: its write is blind, from the profile it had, and asks for a rebuild.
+      await commit(s, 1, { base });
+      expect((await other.upkeep(0, 10_000, rebuild)).rebuilt).toBe(true);
+      expect((await other.dump()).profile).toMatchObject({ session: { productViews: n }, recentItems: Array.from({ length: n }, (_, i) => 'p' + i) });
+    }
+    // A page left at once after opening: its only write is blind, from nothing.
+    await corrupt();
+    const brief = (await openIdbStore()) as Store;
+    await brief.snapshot();
+    await commit(brief, 1, { base: undefined });
+    expect((await other.upkeep(0, 10_000, rebuild)).rebuilt).toBe(true);
+    expect((await other.dump()).profile?.session.productViews).toBe(n);
+    // Once its write reads a profile not awaiting a rebuild, the tab's blind writes are plain again.
+    await commit(tab, 1);
+    await commit(tab, 1, { base: await commit(tab, 1) });
+    expect((await other.upkeep(0, 10_000, rebuild)).rebuilt).toBe(false);
   });
 
   it('upkeep whose write is refused (quota) leaves every batch as it was', async () => {
