@@ -33,7 +33,7 @@ async function databases(): Promise<string[]> {
   return (await indexedDB.databases()).map((d) => d.name ?? '');
 }
 
-async function storedEventNames(): Promise<string[]> {
+async function storedEvents(): Promise<Array<{ name: string; params: { items?: Array<{ item_id: string }> } }>> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const r = indexedDB.open('edgewise');
     r.onsuccess = () => resolve(r.result);
@@ -44,8 +44,11 @@ async function storedEventNames(): Promise<string[]> {
     r.onsuccess = () => resolve(r.result);
   });
   db.close();
-  return all.flatMap((b) => (JSON.parse(b.json) as Array<{ name: string }>).map((e) => e.name)).sort();
+  return all.flatMap((b) => JSON.parse(b.json));
 }
+
+const storedEventNames = async () => (await storedEvents()).map((e) => e.name).sort();
+const storedItemIds = async () => (await storedEvents()).flatMap((e) => e.params.items?.map((i) => i.item_id) ?? []);
 
 const flushNow = async (api: { privacy: { export(): Promise<unknown> } }) => {
   // export() reads through the store after the pending writes; it is the public way to observe them.
@@ -186,13 +189,17 @@ describe('the SDK core with real (fake-indexeddb) storage', () => {
   }, 10_000);
 
   it('counts a product announced twice on one page once, also under two ids with one name (dataLayer and JSON-LD)', async () => {
-    const { api } = client('granted');
+    const dataLayer: unknown[] = [];
+    const { api } = client('granted', parts, false, dataLayer);
+    dataLayer.push({ event: 'view_item', ecommerce: { items: [{ item_id: '8123456789', item_name: 'linen shirt', price: 39 }] } });
     api.track('view_item', { items: [{ item_id: 'SKU-RED-M', item_name: 'Linen Shirt' }] });
-    api.track('view_item', { items: [{ item_id: '8123456789', item_name: 'linen shirt', price: 39 }] });
     api.track('view_item', { items: [{ item_id: 'SKU-RED-M' }] });
     api.track('view_item', { items: [{ item_id: 'SKU-TEE', item_name: 'Cotton Tee' }] }); // another product: a quick view
+    // One source naming two ids alike: look-alike products (quick views of two "Classic Mug"s), both counted.
+    api.track('view_item', { items: [{ item_id: 'MUG-1', item_name: 'Classic Mug' }] });
+    api.track('view_item', { items: [{ item_id: 'MUG-2', item_name: 'Classic Mug' }] });
     await flushNow(api);
-    expect(await storedEventNames()).toEqual(['view_item', 'view_item']);
+    expect(await storedItemIds()).toEqual(['8123456789', 'SKU-TEE', 'MUG-1', 'MUG-2']);
   });
 
   it('flags inhuman rates from what the shopper does on the page, not from the backlog or from impressions', async () => {

@@ -99,7 +99,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   // Event ids: one random prefix per page and a counter, unique on the device without a CSPRNG call per event.
   const pageId = uuid() + '.';
   let seq = 0;
-  const viewed = new Set<string>();
+  /** Product ids and names viewed on this page, with the source that announced each. */
+  const viewed = new Map<string, EventSource>();
   // The page address `viewed` belongs to. A single-page app's own popstate listener, registered before ours, may
   // announce the product of the page it goes back to before page-watch has signalled the navigation: at each
   // product view (not at every event) the address decides, and the later signal for the same address is a no-op.
@@ -286,11 +287,15 @@ export function createClient(config: Config, deps: ClientDeps): Client {
       newPage();
       const { item_id: id, item_name: name } = v.params.items![0]!;
       // Product pages usually announce their product twice (dataLayer and JSON-LD): one view per page. The two may
-      // use different ids (a variant or internal id in the dataLayer, the SKU in JSON-LD) for the same name.
+      // use different ids (a variant or internal id in the dataLayer, the SKU in JSON-LD) for the same name. One
+      // source naming two ids alike (quick views of look-alike products) announces two products.
       const named = name && '\0' + name.toLowerCase();
-      if (viewed.has(id) || (named && viewed.has(named))) return true;
-      viewed.add(id);
-      if (named) viewed.add(named);
+      const namedBy = named && viewed.get(named);
+      if (viewed.has(id)) return true;
+      // The other id names the same product for the rest of the page.
+      if (namedBy && namedBy !== source) return viewed.set(id, namedBy), true;
+      viewed.set(id, source);
+      if (named) viewed.set(named, source);
       pageItem = id;
     }
     // The rate counts what a shopper does on this page: not the backlog read at start (the snippet's queue, the
