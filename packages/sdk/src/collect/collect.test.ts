@@ -200,6 +200,12 @@ describe('page kind and site search', () => {
     expect(pageType('/checkout/order-received/812/', null, false)).toBe('confirmation'); // WooCommerce
     expect(pageType('/checkouts/c/ab12/thank_you', null, false)).toBe('confirmation'); // Shopify
     expect(pageType('/checkout/', null, false)).toBe('checkout');
+    // Pages merchants name themselves.
+    expect(pageType('/pages/thank-you-for-your-order', null, false)).toBe('confirmation');
+    expect(pageType('/thank-you-page/', null, false)).toBe('confirmation');
+    expect(pageType('/order_success', null, false)).toBe('confirmation');
+    expect(pageType('/search-results', null, false, '?q=mug')).toBe('search');
+    expect(pageType('/collections/search-and-rescue-gear', null, false)).toBe('category');
   });
 });
 

@@ -9,11 +9,12 @@ import { PAGE_TYPES } from './validate.ts';
 
 // A keyword is a whole path segment (`/cart`, `/cart.php`), not the start of a slug (`/collections/cart-organizers`).
 const RULES: Array<[RegExp, PageType]> = [
-  // Magento's `/checkout/onepage/success/`, Shopware's `/checkout/finish`, Shopify's `.../thank_you`.
-  [/\/(thank[-_]?you|thanks|order-(confirmation|received|complete)|confirmation|checkout\/(onepage\/)?success|checkout\/finish)(?![\w-])/i, 'confirmation'],
+  // Magento's `/checkout/onepage/success/`, Shopware's `/checkout/finish`, Shopify's `.../thank_you`, and the
+  // pages merchants name themselves (`/thank-you-for-your-order`, `/thank-you-page`), not `/thank-you-cards`.
+  [/\/(thank[-_]?you([-_](page|for[-_]your[-_](order|purchase)))?|thanks|order[-_](confirmation|received|complete|success)|confirmation|checkout\/(onepage\/)?success|checkout\/finish)(?![\w-])/i, 'confirmation'],
   [/\/(cart|basket|bag)(?![\w-])/i, 'cart'],
   [/\/checkout(?![\w-])/i, 'checkout'],
-  [/\/(catalogsearch|search)(?![\w-])/i, 'search'],
+  [/\/(catalogsearch|search([-_]results)?)(?![\w-])/i, 'search'],
   [/\/(products?|item|p|dp)\/./i, 'product'],
   [/\/(categor(y|ies)|collections?|c|department|shop)\/./i, 'category'],
   [/\/(about|contact|faq|help|privacy|terms|shipping|returns|legal)(?![\w-])/i, 'info'],
