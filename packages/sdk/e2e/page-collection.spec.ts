@@ -501,8 +501,6 @@ test.describe('site search from the URL', () => {
   ];
   for (const [name, url, term] of cases) {
     test(`${name}: ${term ? `search_term "${term}"` : 'no search event'}`, async ({ context, page }) => {
-      // page.ts knows WordPress search on the home address once page-watch.ts hands it the query (the lead's file;
-      // diff proposed): until then this case is expected to fail, and turns red when it starts passing.
       const path = new URL(url, SHOP).pathname;
       await serve(context, { [path]: results(name), '/cart': doc(`<title>Cart</title>${SNIPPET}${TAG()}`, '<h1>Cart</h1>') });
       await open(page, url);
@@ -524,6 +522,29 @@ test.describe('site search from the URL', () => {
     await page.goto(SHOP + '/products/linen-shirt?q=ignored');
     await expect.poll(async () => named(await stored(page), 'page_view').length).toBe(2);
     expect(named(await stored(page), 'search')).toEqual([]);
+  });
+  test('a results page rewriting its query as the shopper types: one page, one search per settled term', async ({ context, page }) => {
+    await serve(context, { '/search': results('instant search'), '/products/*': results('product') });
+    await open(page, '/search?q=shirt');
+    // Typed letter by letter, each keystroke replacing the query in place (InstantSearch-style URL sync).
+    await page.evaluate(async () => {
+      for (const q of ['l', 'li', 'lin', 'line', 'linen']) {
+        history.replaceState(null, '', '/search?q=' + q);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+    });
+    await expect.poll(async () => named(await stored(page), 'search').map((e) => e.params.search_term), { timeout: 5000 }).toEqual(['shirt', 'linen']);
+    // A refinement, then a result clicked at once (pushState): the refined term still counts; a sort does not.
+    await page.evaluate(() => {
+      history.replaceState(null, '', '/search?q=linen+shirt&sort=price');
+      history.replaceState(null, '', '/search?q=linen+shirt&sort=price-desc');
+      history.pushState(null, '', '/products/linen-shirt');
+    });
+    await expect.poll(async () => named(await stored(page), 'page_view').length).toBe(2);
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 1300)));
+    await page.evaluate(() => (window as any).edgewise.privacy.export());
+    expect(named(await stored(page), 'search').map((e) => e.params.search_term)).toEqual(['shirt', 'linen', 'linen shirt']);
+    expect((await storedProfile(page)).session.searches).toBe(3);
   });
 });
 

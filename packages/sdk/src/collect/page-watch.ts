@@ -32,6 +32,8 @@ const SPA_RENDER_WAIT_MS = 100;
 /** Markup that still names the product of the page left is read again this much later, this many times at most. */
 const STALE_WAIT_MS = 200;
 const STALE_TRIES = 5;
+/** A results page that rewrites its query as the shopper types: the term counts once unchanged this long. */
+const SEARCH_SETTLE_MS = 1000;
 
 type Found = [Record<string, unknown>, EventSource] | [];
 
@@ -44,8 +46,11 @@ function productOnPage(doc: Document): Found {
   return fromMicrodata && (fromMicrodata.item_id || !fromJsonLd) ? [fromMicrodata, 'microdata'] : fromJsonLd ? [fromJsonLd, 'jsonld'] : [];
 }
 
-/** Reads the current page: one page_view, then its product and search term. */
-function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement: Engagement | undefined, [product, source]: Found = productOnPage(env.document!)): void {
+/**
+ * Reads the current page: one page_view, then its product and search term. Returns the term on a search page
+ * ('' without one), undefined elsewhere.
+ */
+function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement: Engagement | undefined, [product, source]: Found = productOnPage(env.document!)): string | undefined {
   const doc = env.document!;
   const loc = env.location;
   const type = pageType(loc?.pathname ?? '/', doc.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), !!product, loc?.search);
@@ -53,8 +58,10 @@ function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement: Engageme
   if (product) ingest('view_item', { currency: product.currency, items: [product] }, source!);
   // The readers' item_id is text or nothing.
   engagement?.enter(type, product?.item_id as string | undefined);
-  const term = type === 'search' && searchTerm(loc!.search);
+  if (type !== 'search') return;
+  const term = searchTerm(loc?.search ?? '');
   if (term) ingest('search', { search_term: term }, 'auto');
+  return term ?? '';
 }
 
 /**
@@ -70,7 +77,14 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
   const engagement = safe(log, 'engagement', () => trackEngagement(env, now, (p) => ingest('user_engagement', p, 'auto')))();
   // Stamped with the navigation's start, so it sorts before the events the page pushed while loading.
   const start = env.performance?.timeOrigin;
-  const first = safe(log, 'page view', () => readPage(env, ingest, start! <= now() ? Math.round(start!) : now(), engagement));
+  /** The search term of the results page on screen, see readPage. */
+  let searched: string | undefined;
+  let settling: ReturnType<typeof setTimeout> | undefined;
+  let settle: (() => void) | undefined;
+  const settleNow = () => (clearTimeout(settling), settle?.(), (settle = undefined));
+  const first = safe(log, 'page view', () => (searched = readPage(env, ingest, start! <= now() ? Math.round(start!) : now(), engagement)));
+  // A term typed just before the page is left counts too.
+  env.addEventListener?.('pagehide', settleNow);
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', first);
   else first();
   // A single-page app's navigation: report the page left, then read the new one a little later, once the app
@@ -84,13 +98,25 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
     safe(log, 'page view', () => {
       const found = productOnPage(doc);
       if (left && found[0]?.item_id === left && tries < STALE_TRIES) reading = setTimeout(read(at, left, tries + 1), STALE_WAIT_MS);
-      else readPage(env, ingest, at, engagement, found);
+      else searched = readPage(env, ingest, at, engagement, found);
     });
   if (env.history && env.location)
     onNavigate(
       env,
       safe(log, 'navigation', (rewrite: boolean) => {
-        if (rewrite) return onNewPage(true);
+        if (rewrite) {
+          onNewPage(true);
+          // A results page rewriting its query in place (search as you type, a refined search) is one page, but
+          // each settled term is a search.
+          if (searched === undefined) return;
+          const term = searchTerm(env.location!.search);
+          clearTimeout(settling);
+          settle = term && term !== searched ? () => ingest('search', { search_term: (searched = term) }, 'auto') : undefined;
+          if (settle) settling = setTimeout(safe(log, 'search', settleNow), SEARCH_SETTLE_MS);
+          return;
+        }
+        settleNow();
+        searched = undefined;
         const at = now();
         const left = productOnPage(doc)[0]?.item_id;
         engagement?.leave();
