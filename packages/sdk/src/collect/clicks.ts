@@ -25,18 +25,23 @@ function markedEvent(el: HTMLElement): [string, Record<string, unknown>] {
 
 /**
  * Listens for clicks (capture phase, passive) on the whole document; never breaks the page's own handlers. A click
- * on a `<label>` makes the browser click its control too, in the same task: one event for the two.
+ * on a `<label>` makes the browser click its control too, in the same task: one event for the two. Any other
+ * click counts, however fast it follows (a double click).
  */
 export function listenClicks(doc: Document, sink: (name: string, params: Record<string, unknown>) => void): void {
-  let last: Element | null = null;
+  /** The control a label click just made the browser click. */
+  let repeat: Element | null | undefined;
   doc.addEventListener(
     'click',
     (ev) => {
       try {
-        const el = (ev.target as Element).closest<HTMLElement>(MARKED);
-        if (!el || el === last) return;
-        last = el;
-        setTimeout(() => (last = null));
+        const target = ev.target as Element;
+        if (target === repeat) return void (repeat = null);
+        const el = target.closest<HTMLElement>(MARKED);
+        if (!el) return;
+        const control = (target.closest('label') as HTMLLabelElement | null)?.control;
+        // A click on the control itself, inside its label, is not repeated.
+        if ((repeat = control?.contains(target) ? null : control)) setTimeout(() => (repeat = null));
         sink(...markedEvent(el));
       } catch {
         // a click on a text node or in a closed shadow root: nothing marked
