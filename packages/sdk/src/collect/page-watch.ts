@@ -80,11 +80,11 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
   /** The search term of the results page on screen, see readPage. */
   let searched: string | undefined;
   let settling: ReturnType<typeof setTimeout> | undefined;
-  let settle: (() => void) | undefined;
-  const settleNow = () => (clearTimeout(settling), settle?.(), (settle = undefined));
+  /** Counts the last term the results page rewrote its address to; a second call does nothing. */
+  let settle: (() => unknown) | undefined;
   const first = safe(log, 'page view', () => (searched = readPage(env, ingest, start! <= now() ? Math.round(start!) : now(), engagement)));
   // A term typed just before the page is left counts too.
-  env.addEventListener?.('pagehide', settleNow);
+  env.addEventListener?.('pagehide', () => settle?.());
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', first);
   else first();
   // A single-page app's navigation: report the page left, then read the new one a little later, once the app
@@ -108,15 +108,15 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
           onNewPage(true);
           // A results page rewriting its query in place (search as you type, a refined search) is one page, but
           // each settled term is a search.
-          if (searched === undefined) return;
-          const term = searchTerm(env.location!.search);
+          const term = searched !== undefined && searchTerm(env.location!.search);
           clearTimeout(settling);
-          settle = term && term !== searched ? () => ingest('search', { search_term: (searched = term) }, 'auto') : undefined;
-          if (settle) settling = setTimeout(safe(log, 'search', settleNow), SEARCH_SETTLE_MS);
+          settle = () => term && term !== searched && ingest('search', { search_term: (searched = term) }, 'auto');
+          settling = setTimeout(safe(log, 'search', settle), SEARCH_SETTLE_MS);
           return;
         }
-        settleNow();
-        searched = undefined;
+        clearTimeout(settling);
+        settle?.();
+        settle = searched = undefined;
         const at = now();
         const left = productOnPage(doc)[0]?.item_id;
         engagement?.leave();
