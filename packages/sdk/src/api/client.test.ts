@@ -215,6 +215,24 @@ describe('the SDK core with real (fake-indexeddb) storage', () => {
     expect(api.debug.automation).toBe('event-rate');
   });
 
+  it('does not count a dataLayer array the page assigns after the tag (read at DOMContentLoaded) toward the event rate', async () => {
+    const listeners: Record<string, Array<() => void>> = {};
+    const on = (type: string, fn: () => void) => void (listeners[type] ??= []).push(fn);
+    // Just enough of a document still loading for the page watchers, which read nothing from it here.
+    const document = { readyState: 'loading', addEventListener: on, querySelector: () => null, querySelectorAll: () => [] };
+    const env: { dataLayer: unknown[] } = { dataLayer: [] };
+    const { api } = client('granted', parts, false, [], { env: Object.assign(env, { document, addEventListener: on }) as never });
+    // GTM's classic snippet below a synchronous tag assigns `dataLayer = [...]`, here holding a long page's pushes.
+    env.dataLayer = Array.from({ length: 80 }, (_, i) => ({ event: 'add_to_cart', ecommerce: { items: [{ item_id: 'p' + i }] } }));
+    listeners.DOMContentLoaded!.forEach((fn) => fn());
+    expect(api.debug.automation).toBeUndefined();
+    await flushNow(api);
+    expect((await storedEventNames()).filter((n) => n === 'add_to_cart')).toHaveLength(80);
+    // What the shopper does after that still counts.
+    for (let i = 0; i < 70; i++) env.dataLayer.push({ event: 'add_to_cart', ecommerce: { items: [{ item_id: 'q' + i }] } });
+    expect(api.debug.automation).toBe('event-rate');
+  });
+
   it('keeps working when the page froze its dataLayer: what it held is read, the rest of the SDK starts', async () => {
     const frozen = Object.freeze([{ event: 'add_to_cart', ecommerce: { items: [{ item_id: 'early' }] } }]);
     const { api } = client('granted', parts, false, frozen as unknown[]);

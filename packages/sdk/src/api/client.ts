@@ -136,6 +136,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   let backend: string | null | undefined;
   let lastReport: ReportStatus | undefined;
   let ready = false;
+  /** A dataLayer array the page assigned after start is being read: its pushes were made before, not now. */
+  let replaying = false;
   const handlers: Record<string, Set<(p: unknown) => void>> = {};
   const channel = env.BroadcastChannel && new env.BroadcastChannel('edgewise');
 
@@ -300,7 +302,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     }
     // The rate counts what a shopper does on this page: not the backlog read at start (the snippet's queue, the
     // dataLayer's earlier pushes), nor impressions, which a grid can push per card as fast as it is scrolled.
-    if (!automation && !config.allowAutomation && ready && !IMPRESSIONS.includes(v.name) && tooFast(now())) log.warn('inhuman event rate: page kept out of profile and reports'), (automation = 'event-rate');
+    if (!automation && !config.allowAutomation && ready && !replaying && !IMPRESSIONS.includes(v.name) && tooFast(now())) log.warn('inhuman event rate: page kept out of profile and reports'), (automation = 'event-rate');
     if (automation) return true;
     const ev: StoredEvent = { id: pageId + (++seq).toString(36), name: v.name, params: v.params, ts, sessionId: '', source };
     if (unfolded.push(ev) >= FLUSH_BATCH_EVENTS) current();
@@ -453,7 +455,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     let hooked: unknown;
     const hook = () => {
       if (env.dataLayer === hooked && hooked) return;
+      replaying = true;
       if (!hookDataLayer(env, (name, params) => name !== 'page_view' && ingest(name, params, 'datalayer'))) log.warn('window.dataLayer is not an array, or frozen');
+      replaying = false;
       hooked = env.dataLayer;
     };
     hook();
