@@ -52,9 +52,13 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
         const meta = tx.objectStore('meta');
         const [stored, flagged] = await Promise.all([profiles.get(PROFILE_KEY), meta.get(REBUILD_KEY)]);
         const valid = isProfile(stored);
-        if ((partial = !valid && stored !== undefined)) meta.put(true, REBUILD_KEY);
-        partial ||= !!flagged;
+        const corrupted = !valid && stored !== undefined;
+        if (corrupted) meta.put(true, REBUILD_KEY);
         profiles.put((p = fold(valid ? stored : undefined, events)), PROFILE_KEY);
+        await tx.done;
+        // Only now: a blind write beside this one still folds into the tab's profile from before it.
+        partial = corrupted || !!flagged;
+        return p;
       }
       await tx.done;
       return p;

@@ -137,6 +137,16 @@ describe.each(stores)('the %s store', (_, make) => {
       expect((await other.upkeep(0, 10_000, rebuild)).rebuilt).toBe(true);
       expect((await other.dump()).profile).toMatchObject({ session: { productViews: n }, recentItems: Array.from({ length: n }, (_, i) => 'p' + i) });
     }
+    // The page goes away while a write that has read the rebuilt profile is still in flight: the blind write beside
+    // it folds into the tab's profile from before, so it must still ask for the rebuild.
+    await corrupt();
+    const before = await commit(tab, 1);
+    expect((await other.upkeep(0, 10_000, rebuild)).rebuilt).toBe(true);
+    let blind: Promise<Profile> | undefined;
+    await tab.commit([ev(n++)], (p, evs) => ((blind ??= commit(tab, 1, { base: before })), fold(p, evs)));
+    await blind;
+    expect((await other.upkeep(0, 10_000, rebuild)).rebuilt).toBe(true);
+    expect((await other.dump()).profile?.session.productViews).toBe(n);
     // A page left at once after opening: its only write is blind, from nothing.
     await corrupt();
     const brief = (await openIdbStore()) as Store;
