@@ -194,10 +194,13 @@ describe('the SDK core with real (fake-indexeddb) storage', () => {
     dataLayer.push({ event: 'view_item', ecommerce: { items: [{ item_id: '8123456789', item_name: 'linen shirt', price: 39 }] } });
     api.track('view_item', { items: [{ item_id: 'SKU-RED-M', item_name: 'Linen Shirt' }] });
     api.track('view_item', { items: [{ item_id: 'SKU-RED-M' }] });
+    // A variant chosen: the theme pushes the variant's id under the same name (GTM4WP, Elevar).
+    dataLayer.push({ event: 'view_item', ecommerce: { items: [{ item_id: '8123456790', item_name: 'Linen Shirt', item_brand: 'Acme' }] } });
     api.track('view_item', { items: [{ item_id: 'SKU-TEE', item_name: 'Cotton Tee' }] }); // another product: a quick view
-    // One source naming two ids alike: look-alike products (quick views of two "Classic Mug"s), both counted.
-    api.track('view_item', { items: [{ item_id: 'MUG-1', item_name: 'Classic Mug' }] });
-    api.track('view_item', { items: [{ item_id: 'MUG-2', item_name: 'Classic Mug' }] });
+    // Look-alikes of two brands are two products; a third announcement without a brand cannot be told apart.
+    api.track('view_item', { items: [{ item_id: 'MUG-1', item_name: 'Classic Mug', item_brand: 'Acme' }] });
+    api.track('view_item', { items: [{ item_id: 'MUG-2', item_name: 'Classic Mug', item_brand: 'Hearth & Co' }] });
+    api.track('view_item', { items: [{ item_id: 'MUG-3', item_name: 'classic mug' }] });
     await flushNow(api);
     expect(await storedItemIds()).toEqual(['8123456789', 'SKU-TEE', 'MUG-1', 'MUG-2']);
   });

@@ -99,8 +99,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   // Event ids: one random prefix per page and a counter, unique on the device without a CSPRNG call per event.
   const pageId = uuid() + '.';
   let seq = 0;
-  /** Product ids and names viewed on this page, with the source that announced each. */
-  const viewed = new Map<string, EventSource>();
+  /** Product ids viewed on this page, and their names with the brand given first (lower case, '' for none). */
+  const viewed = new Map<string, string>();
   // The page address `viewed` belongs to. A single-page app's own popstate listener, registered before ours, may
   // announce the product of the page it goes back to before page-watch has signalled the navigation: at each
   // product view (not at every event) the address decides, and the later signal for the same address is a no-op.
@@ -287,17 +287,16 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     if (typeof v === 'string') return log.debug('dropped ' + source + ' event: ' + v), false;
     if (v.name === 'view_item') {
       newPage();
-      const { item_id: id, item_name: name } = v.params.items![0]!;
-      // Product pages usually announce their product twice (dataLayer and JSON-LD): one view per page. The two may
-      // use different ids (a variant or internal id in the dataLayer, the SKU in JSON-LD) for the same name. One
-      // source naming two ids alike (quick views of look-alike products) announces two products.
+      const { item_id: id, item_name: name, item_brand: brand = '' } = v.params.items![0]!;
+      // Product pages usually announce their product more than once (dataLayer and JSON-LD, again as a variant is
+      // chosen): one view per page. The announcements may use different ids (a variant or internal id, the SKU) for
+      // one name. A differing brand makes a look-alike another product.
       const named = name && '\0' + name.toLowerCase();
-      const namedBy = named && viewed.get(named);
+      const brandOf = named ? viewed.get(named) : undefined;
       if (viewed.has(id)) return true;
-      // The other id names the same product for the rest of the page.
-      if (namedBy && namedBy !== source) return viewed.set(id, namedBy), true;
-      viewed.set(id, source);
-      if (named) viewed.set(named, source);
+      if (brandOf !== undefined && (!brandOf || !brand || brandOf === brand.toLowerCase())) return viewed.set(id, ''), true;
+      viewed.set(id, '');
+      if (named) viewed.set(named, brand.toLowerCase());
       pageItem = id;
     }
     // The rate counts what a shopper does on this page: not the backlog read at start (the snippet's queue, the
