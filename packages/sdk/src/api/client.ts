@@ -287,16 +287,17 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     if (typeof v === 'string') return log.debug('dropped ' + source + ' event: ' + v), false;
     if (v.name === 'view_item') {
       newPage();
-      const { item_id: id, item_name: name, item_brand: brand = '' } = v.params.items![0]!;
+      const { item_id: id, item_name: name, item_brand: brandName = '' } = v.params.items![0]!;
+      const brand = brandName.toLowerCase();
       // Product pages usually announce their product more than once (dataLayer and JSON-LD, again as a variant is
       // chosen): one view per page. The announcements may use different ids (a variant or internal id, the SKU) for
       // one name. A differing brand makes a look-alike another product.
       const named = name && '\0' + name.toLowerCase();
       const brandOf = named ? viewed.get(named) : undefined;
       if (viewed.has(id)) return true;
-      if (brandOf !== undefined && (!brandOf || !brand || brandOf === brand.toLowerCase())) return viewed.set(id, ''), true;
       viewed.set(id, '');
-      if (named) viewed.set(named, brand.toLowerCase());
+      if (brandOf !== undefined && (!brandOf || !brand || brandOf === brand)) return true;
+      if (named) viewed.set(named, brand);
       pageItem = id;
     }
     // The rate counts what a shopper does on this page: not the backlog read at start (the snippet's queue, the

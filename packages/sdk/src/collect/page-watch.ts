@@ -48,9 +48,9 @@ function productOnPage(doc: Document): Found {
 
 /**
  * Reads the current page: one page_view, then its product and search term. Returns the term on a search page
- * ('' without one), undefined elsewhere.
+ * ('' without one), undefined elsewhere. `was`: the term of the results page left for this one.
  */
-function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement: Engagement | undefined, [product, source]: Found = productOnPage(env.document!)): string | undefined {
+function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement: Engagement | undefined, [product, source]: Found = productOnPage(env.document!), was?: string): string | undefined {
   const doc = env.document!;
   const loc = env.location;
   const type = pageType(loc?.pathname ?? '/', doc.querySelector('meta[name="edgewise:page-type"]')?.getAttribute('content'), !!product, loc?.search);
@@ -60,7 +60,8 @@ function readPage(env: PageEnv, ingest: Ingest, ts: number, engagement: Engageme
   engagement?.enter(type, product?.item_id as string | undefined);
   if (type !== 'search') return;
   const term = searchTerm(loc?.search ?? '');
-  if (term) ingest('search', { search_term: term }, 'auto');
+  // Another page of the same results (the next page, a filter, the term submitted after it was typed) is no new search.
+  if (term && term !== was) ingest('search', { search_term: term }, 'auto');
   return term ?? '';
 }
 
@@ -79,12 +80,19 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
   const start = env.performance?.timeOrigin;
   /** The search term of the results page on screen, see readPage. */
   let searched: string | undefined;
+  /** The last term the results page rewrote its address to, not counted yet. */
+  let typed: string | undefined;
   let settling: ReturnType<typeof setTimeout> | undefined;
-  /** Counts the last term the results page rewrote its address to; a second call does nothing. */
-  let settle: (() => unknown) | undefined;
+  const settle = safe(log, 'search', () => {
+    clearTimeout(settling);
+    if (typed && typed !== searched) ingest('search', { search_term: (searched = typed) }, 'auto');
+    typed = undefined;
+  });
   const first = safe(log, 'page view', () => (searched = readPage(env, ingest, start! <= now() ? Math.round(start!) : now(), engagement)));
-  // A term typed just before the page is left counts too.
-  env.addEventListener?.('pagehide', () => settle?.());
+  // A term typed just before the page is left or hidden counts too: before the core's listeners write (the core
+  // writes in beforeunload because Chromium drops writes begun in pagehide on a navigation).
+  env.addEventListener?.('beforeunload', settle);
+  doc.addEventListener('visibilitychange', () => doc.hidden && settle());
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', first);
   else first();
   // A single-page app's navigation: report the page left, then read the new one a little later, once the app
@@ -94,11 +102,11 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
   // than the wait leaves the markup of the page left in place: when it still names the product the page left
   // showed, it is read again a little later (and taken after a few tries: a new address may show the same product).
   let reading: ReturnType<typeof setTimeout> | undefined;
-  const read = (at: number, left: unknown, tries: number) =>
+  const read = (at: number, left: unknown, was: string | undefined, tries: number) =>
     safe(log, 'page view', () => {
       const found = productOnPage(doc);
-      if (left && found[0]?.item_id === left && tries < STALE_TRIES) reading = setTimeout(read(at, left, tries + 1), STALE_WAIT_MS);
-      else searched = readPage(env, ingest, at, engagement, found);
+      if (left && found[0]?.item_id === left && tries < STALE_TRIES) reading = setTimeout(read(at, left, was, tries + 1), STALE_WAIT_MS);
+      else searched = readPage(env, ingest, at, engagement, found, was);
     });
   if (env.history && env.location)
     onNavigate(
@@ -108,21 +116,22 @@ export function watchPage(env: PageEnv, ingest: Ingest, now: () => number, log: 
           onNewPage(true);
           // A results page rewriting its query in place (search as you type, a refined search) is one page, but
           // each settled term is a search.
-          const term = searched !== undefined && searchTerm(env.location!.search);
-          clearTimeout(settling);
-          settle = () => term && term !== searched && ingest('search', { search_term: (searched = term) }, 'auto');
-          settling = setTimeout(safe(log, 'search', settle), SEARCH_SETTLE_MS);
+          if (searched !== undefined) {
+            typed = searchTerm(env.location!.search);
+            clearTimeout(settling);
+            settling = setTimeout(settle, SEARCH_SETTLE_MS);
+          }
           return;
         }
-        clearTimeout(settling);
-        settle?.();
-        settle = searched = undefined;
+        settle();
+        const was = searched;
+        searched = undefined;
         const at = now();
         const left = productOnPage(doc)[0]?.item_id;
         engagement?.leave();
         onNewPage();
         clearTimeout(reading);
-        reading = setTimeout(read(at, left, 0), SPA_RENDER_WAIT_MS);
+        reading = setTimeout(read(at, left, was, 0), SPA_RENDER_WAIT_MS);
       }),
     );
 }
