@@ -10,9 +10,15 @@ import type { Store } from '../store/types.ts';
 import { createUpkeep } from './part.ts';
 
 /** A host with Web Locks that grant at once, and whether the lock this tab holds was released. */
-function host(store: Store) {
+function host(store: Store, refuse?: 'throw' | 'reject') {
   let released = false;
-  const locks = { request: (_name: string, cb: () => Promise<void>) => Promise.resolve().then(cb).then(() => void (released = true)) };
+  const locks = {
+    request: (_name: string, cb: () => Promise<void>) => {
+      if (refuse === 'throw') throw new DOMException('opaque origin', 'SecurityError');
+      if (refuse === 'reject') return Promise.reject(new DOMException('opaque origin', 'SecurityError'));
+      return Promise.resolve().then(cb).then(() => void (released = true));
+    },
+  };
   const log = createLogger(false);
   const h = {
     config: makeConfig({ site: 'demo-shop', consent: 'granted' }, 'https://shop.example/', []),
@@ -37,6 +43,16 @@ describe('the leader tab', () => {
     expect(released()).toBe(true);
     expect(log.entries().map((e) => e.msg)).toContain('storage in memory: this tab leaves retention, compaction and reports to another tab');
   });
+
+  for (const refuse of ['throw', 'reject'] as const)
+    it(`Web Locks that ${refuse} (opaque origins, sandboxed frames): a lone tab without BroadcastChannel leads anyway`, async () => {
+      const s = await openIdbStore();
+      if (typeof s === 'string') throw new Error(s);
+      const upkeep = createUpkeep(host(s, refuse).h);
+      await settle();
+      expect(upkeep.isLeader()).toBe(true);
+      s.close();
+    });
 
   it('a tab on IndexedDB leads and keeps the lock', async () => {
     const s = await openIdbStore();

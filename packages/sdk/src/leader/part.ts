@@ -53,17 +53,21 @@ export function createUpkeep(h: Host): Upkeep {
   };
 
   const locks = (h.nav as Navigator | undefined)?.locks;
-  let viaLocks = false;
-  try {
-    // The callback's promise settles only if this tab resigns: the lock is held for the page's life.
-    if (locks) void locks.request(LOCK, () => (lead(), new Promise<void>((r) => (releaseLock = r)))).catch(() => {}), (viaLocks = true);
-  } catch {
-    // Web Locks refuse opaque origins and some sandboxed frames: the channel decides instead.
-  }
+  let viaLocks = !!locks;
+  const me = uuid();
+  let heard = h.now();
+  /** Without Web Locks: the channel's heartbeats decide, or, with no channel either, this tab is alone as far as it can tell. */
+  const withoutLocks = () => {
+    viaLocks = false;
+    if (!channel) return lead();
+    setInterval(() => {
+      if (leader) channel.postMessage({ beat: me });
+      else if (!resigned && h.now() - heard > 3 * BEAT_MS) lead(), channel.postMessage({ beat: me });
+    }, BEAT_MS);
+    h.win?.addEventListener?.('pagehide', () => leader && channel.postMessage({ bye: me }));
+  };
 
-  if (channel) {
-    const me = uuid();
-    let heard = h.now();
+  if (channel)
     channel.onmessage = (m: MessageEvent<Message>) => {
       const d = m.data;
       if (d?.due && leader) void report();
@@ -75,14 +79,14 @@ export function createUpkeep(h: Host): Upkeep {
       }
       if (d?.bye) heard = -Infinity;
     };
-    if (!viaLocks) {
-      setInterval(() => {
-        if (leader) channel.postMessage({ beat: me });
-        else if (!resigned && h.now() - heard > 3 * BEAT_MS) lead(), channel.postMessage({ beat: me });
-      }, BEAT_MS);
-      h.win?.addEventListener?.('pagehide', () => leader && channel.postMessage({ bye: me }));
-    }
-  } else if (!viaLocks) lead(); // nothing to coordinate with: this tab is alone as far as it can tell
+  try {
+    // The callback's promise settles only if this tab resigns: the lock is held for the page's life. Web Locks
+    // refuse opaque origins and some sandboxed frames, by throwing or by rejecting the request.
+    if (locks) void locks.request(LOCK, () => (lead(), new Promise<void>((r) => (releaseLock = r)))).catch(withoutLocks);
+    else withoutLocks();
+  } catch {
+    withoutLocks();
+  }
 
   function resign(): void {
     h.log.warn('storage in memory: this tab leaves retention, compaction and reports to another tab');
