@@ -3,9 +3,10 @@ import { makeConfig } from '../loader/config.ts';
 import { createLogger } from '../shared/log.ts';
 import type { Host, ReportStatus } from '../shared/parts.ts';
 import { memoryStore } from '../store/memory-store.ts';
+import { storeOps } from '../store/ops.ts';
 import { createReporter } from './part.ts';
 import { applyEvents, emptyProfile } from '../profile/profile.ts';
-import type { StoredEvent } from '@edgewise/protocol';
+import type { CategoryInterestReport, StoredEvent } from '@edgewise/protocol';
 
 const NOW = Date.UTC(2026, 11, 4, 12);
 
@@ -31,7 +32,7 @@ async function host() {
     store: async () => store,
     onReport: (s: ReportStatus) => void reports.push(s),
   } as unknown as Host;
-  return { h, posted, beacons, reports, hide: () => pagehide.forEach((f) => f()) };
+  return { h, store, posted, beacons, reports, hide: () => pagehide.forEach((f) => f()) };
 }
 
 describe('the reporter', () => {
@@ -40,6 +41,21 @@ describe('the reporter', () => {
     await createReporter(h).maybeReport();
     expect(reports.map((r) => r.status)).toEqual(['queued', 'sent']);
     expect(posted).toHaveLength(1);
+  });
+
+  it('beacons on pagehide only the reports that are due, not those waiting out a backoff (the server is down)', async () => {
+    const { h, store, posted, beacons, hide } = await host();
+    const report = (id: string) => ({ reportId: id, period: '2026-12-04' }) as CategoryInterestReport;
+    await storeOps(store).putOutbox([
+      { id: 'waiting', report: report('waiting'), createdAt: NOW - 3_600_000, attempts: 6, nextAt: NOW + 3_600_000 },
+      { id: 'due', report: report('due'), createdAt: NOW - 1000, attempts: 0, nextAt: NOW + 1000 },
+    ]);
+    h.fetch = (async (url: string) => (posted.push(url), new Response('{}', { status: 503 }))) as unknown as typeof fetch;
+    (h as { now: () => number }).now = () => NOW + 2000;
+    await createReporter(h).flush();
+    expect(posted).toHaveLength(1); // 'due', refused by the server down: it now waits too
+    hide();
+    expect(beacons).toEqual([]);
   });
 
   it('sends nothing, and beacons nothing on pagehide, for a report built while the data was forgotten', async () => {

@@ -116,10 +116,12 @@ export function createReporter(h: Host): Reporter {
   };
 
   h.win?.addEventListener?.('pagehide', () => {
-    if (!unsent.length || !h.allowed()) return;
-    // The page is going away: hand what is left to the browser. The server deduplicates by reportId, so a report
-    // both beaconed and retried on the next visit is counted once.
-    for (const b of batches(unsent)) beacon(h.nav, url, batchBody(b));
+    // The page is going away: hand what is due to the browser; a report waiting out a backoff (the server is down)
+    // waits for the next visit. The server deduplicates by reportId, so a report both beaconed and retried on the
+    // next visit is counted once.
+    const due = unsent.filter((i) => i.nextAt <= h.now());
+    if (!due.length || !h.allowed()) return;
+    for (const b of batches(due)) beacon(h.nav, url, batchBody(b));
   });
   // Back online: a backoff that grew while offline says nothing about the network now; send everything.
   h.win?.addEventListener?.('online', () => {

@@ -1,6 +1,6 @@
 import type { ReportBatch } from '@edgewise/protocol';
 import {
-  BATCH_MAX_REPORTS, KEEPALIVE_LIMIT_BYTES, OUTBOX_MAX_AGE_MS, RETRY_BASE_MS, RETRY_MAX_ATTEMPTS, RETRY_MAX_MS,
+  BATCH_MAX_REPORTS, KEEPALIVE_LIMIT_BYTES, OUTBOX_MAX_AGE_MS, RETRY_BASE_MS, RETRY_MAX_MS,
 } from '../shared/constants.ts';
 import type { Logger } from '../shared/log.ts';
 import type { SendOutcome } from '../send/send.ts';
@@ -8,7 +8,8 @@ import type { OutboxItem, StoreOps } from '../store/types.ts';
 
 /**
  * The outbox: privatized reports wait in IndexedDB until the server has acknowledged them, across reloads and
- * offline periods. Failed sends back off exponentially with jitter; refused ones (4xx) are dropped.
+ * offline periods (up to {@link OUTBOX_MAX_AGE_MS}, however many attempts failed meanwhile). Failed sends back off
+ * exponentially with jitter; refused ones (4xx) are dropped, alone: a refused batch is sent again report by report.
  */
 
 /** Delay before attempt `attempts + 1`: "equal jitter", half fixed and half random, over base × 2^attempts. */
@@ -23,13 +24,15 @@ export function batchBody(items: OutboxItem[]): string {
   return JSON.stringify(batch);
 }
 
-/** Splits items into POST-sized batches: at most {@link BATCH_MAX_REPORTS} reports and the keepalive byte cap. */
+const utf8 = new TextEncoder();
+
+/** Splits items into POST-sized batches: at most {@link BATCH_MAX_REPORTS} reports and the keepalive byte cap (UTF-8 bytes). */
 export function batches(items: OutboxItem[]): OutboxItem[][] {
   const out: OutboxItem[][] = [];
   let cur: OutboxItem[] = [];
   let bytes = 16;
   for (const it of items) {
-    const size = JSON.stringify(it.report).length + 1;
+    const size = utf8.encode(JSON.stringify(it.report)).length + 1;
     if (cur.length && (cur.length >= BATCH_MAX_REPORTS || bytes + size > KEEPALIVE_LIMIT_BYTES)) {
       out.push(cur);
       cur = [];
@@ -71,18 +74,23 @@ export async function flushOutbox(d: FlushDeps): Promise<FlushResult> {
   const waiting: OutboxItem[] = [];
   const due: OutboxItem[] = [];
   for (const it of items) {
-    if (now - it.createdAt > OUTBOX_MAX_AGE_MS || it.attempts >= RETRY_MAX_ATTEMPTS) dropped.push(it);
+    // Not by attempts: a device offline for a day fails every attempt it makes, and its reports must wait.
+    if (now - it.createdAt > OUTBOX_MAX_AGE_MS) dropped.push(it);
     else (it.nextAt <= now || d.all ? due : waiting).push(it);
   }
   if (dropped.length) {
-    d.log.warn('outbox: dropped ' + dropped.length + ' report(s) too old or retried too often');
+    d.log.warn('outbox: dropped ' + dropped.length + ' report(s) too old to send');
     await d.store.deleteOutbox(dropped.map((i) => i.id));
   }
-  for (const batch of batches(due)) {
+  const queue = batches(due);
+  for (const batch of queue) {
     const r = await d.send(batchBody(batch));
     if (r.ok) {
       sent.push(...batch);
       await d.store.deleteOutbox(batch.map((i) => i.id));
+    } else if (!r.retry && batch.length > 1) {
+      // The server refuses a whole batch for one bad report (one an older SDK left, or altered in storage).
+      queue.push(...batch.map((i) => [i]));
     } else if (!r.retry) {
       d.log.warn('outbox: server refused ' + batch.length + ' report(s), dropped: ' + r.why);
       dropped.push(...batch);

@@ -15,7 +15,7 @@ describe('the daily privacy budget', () => {
   });
 
   it('counts a record that no longer reads as one as today spent, never as nothing spent', async () => {
-    for (const junk of [null, 'x', { day: '2026-12-04' }, { day: 5, spent: 1 }, { day: '2026-12-04', spent: 'lots' }]) {
+    for (const junk of [null, 'x', { day: '2026-12-04' }, { day: 5, spent: 1 }, { day: '2026-12-04', spent: 'lots' }, { day: '2026-12-04', spent: -4 }]) {
       expect(budgetLeft(junk, '2026-12-04', 2)).toBe(0);
       expect(spendBudget(junk, '2026-12-04', 1, 2)).toBeNull();
     }

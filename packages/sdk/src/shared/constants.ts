@@ -60,8 +60,6 @@ export const BATCH_MAX_REPORTS = 20;
 /** Retry delays: full jitter over base × 2^attempt, capped. */
 export const RETRY_BASE_MS = 2000;
 export const RETRY_MAX_MS = 60 * 60 * 1000;
-/** After this many failed attempts a report is dropped. */
-export const RETRY_MAX_ATTEMPTS = 12;
 /** Reports older than this are dropped unsent (the server only aggregates recent periods). */
 export const OUTBOX_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 

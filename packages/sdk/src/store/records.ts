@@ -10,6 +10,8 @@ import type { BudgetRecord, OutboxItem } from './types.ts';
 
 const SOURCES = ['api', 'datalayer', 'jsonld', 'microdata', 'dom', 'history', 'auto'];
 const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+/** Counts and sums that only ever grow from 0: a negative one is corruption (it would allow more reports, or retry at once). */
+const count = (x: unknown): x is number => num(x) && x >= 0;
 
 /** The event if it is well-formed (params re-validated), else null. */
 export function readEvent(x: unknown): StoredEvent | null {
@@ -40,7 +42,7 @@ export function isProfile(x: unknown): x is Profile {
 }
 
 export function isOutboxItem(x: unknown): x is OutboxItem {
-  return isPlainObject(x) && typeof x.id === 'string' && isPlainObject(x.report) && x.report.reportId === x.id && num(x.createdAt) && num(x.attempts) && num(x.nextAt) && sendable(x.report);
+  return isPlainObject(x) && typeof x.id === 'string' && isPlainObject(x.report) && x.report.reportId === x.id && num(x.createdAt) && count(x.attempts) && num(x.nextAt) && sendable(x.report);
 }
 
 /** Whether a report can go on the wire: a BigInt or a cycle (both survive IndexedDB) would make every send throw. */
@@ -54,5 +56,5 @@ function sendable(report: unknown): boolean {
 }
 
 export function isBudget(x: unknown): x is BudgetRecord {
-  return isPlainObject(x) && typeof x.day === 'string' && num(x.spent);
+  return isPlainObject(x) && typeof x.day === 'string' && count(x.spent);
 }
