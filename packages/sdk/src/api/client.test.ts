@@ -245,6 +245,26 @@ describe('the SDK core with real (fake-indexeddb) storage', () => {
     expect(await storedEventNames()).toEqual(['add_to_cart', 'view_item']);
   });
 
+  it('privacy.forget() in one tab: another open tab lets go of what it holds too, and does not write it back', async () => {
+    const listeners: Record<string, Array<(e: Event) => void>> = {};
+    const tab = () => client('granted', parts, false, [], { env: { dataLayer: [], BroadcastChannel, addEventListener: (type: string, fn: (e: Event) => void) => void (listeners[type] ??= []).push(fn) } as never });
+    const a = tab();
+    const b = tab();
+    a.api.track('purchase', { transaction_id: 'T1', value: 10, currency: 'EUR', items: [{ item_id: 'old', item_category: 'books' }] });
+    await flushNow(a.api);
+    // Tracked in tab A just before the shopper asks, in tab B, to forget everything: still waiting to be written.
+    a.api.track('view_item', { items: [{ item_id: 'seen-before', item_category: 'books' }] });
+    expect(await b.api.privacy.forget()).toBe(true);
+    await new Promise((r) => setTimeout(r, 50)); // the channel's message reaches tab A
+    a.api.track('view_item', { items: [{ item_id: 'after', item_category: 'toys' }] });
+    listeners.pagehide?.forEach((fn) => fn(new Event('pagehide')));
+    await new Promise((r) => setTimeout(r, 200));
+    const dump = (await b.api.privacy.export()) as { events: Array<{ params: { items: Array<{ item_id: string }> } }>; profile: Profile };
+    expect(dump.events.map((e) => e.params.items[0]!.item_id)).toEqual(['after']);
+    expect(dump.profile.recentItems).toEqual(['after']);
+    expect(dump.profile.rfm.purchases).toBe(0);
+  });
+
   it('a write as the page goes away, beside a write in flight, keeps both writes\u2019 events in the stored profile', async () => {
     const { api, fire } = client('granted');
     const buy = (i: number) => api.track('purchase', { transaction_id: 'T' + i, value: 10, currency: 'EUR', items: [{ item_id: 'p' + i }] });

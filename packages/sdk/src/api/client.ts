@@ -316,7 +316,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
 
   // ---- consent and deletion ------------------------------------------------------------------------------------
 
-  function forget(): Promise<boolean> {
+  /** `remote`: another tab forgot and deletes the database; this one only lets go of what it holds. */
+  function forget(remote?: unknown): Promise<boolean> {
     gen++;
     pending = [];
     base = budget = undefined;
@@ -327,6 +328,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     const deleted = (async () => {
       (await s)?.close();
       (await reporterP?.catch(() => null))?.reset();
+      if (remote) return true;
       const ok = await deleteDatabase();
       log.debug(ok ? 'forget: database deleted' : 'forget: deletion waits for another tab');
       return ok;
@@ -430,7 +432,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     privacy: {
       inventory: safeAsync(log, 'privacy.inventory', async () => (await privacy()).inventory(), () => null as unknown as Inventory),
       export: safeAsync(log, 'privacy.export', async () => (await privacy()).export(), () => null as unknown as ExportData),
-      forget: safeAsync(log, 'privacy.forget', forget, () => false),
+      // Every open tab lets go of the shopper's data too, or one would write its copy back into the new database.
+      forget: safeAsync(log, 'privacy.forget', () => (channel?.postMessage({ forget: 1 }), forget()), () => false),
     },
     on: safe(log, 'on', on, () => {}) as Edgewise['on'],
     get debug(): DebugInfo {
@@ -489,8 +492,10 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     env.addEventListener?.('pagehide', urgent);
     if (channel)
       channel.onmessage = (m: MessageEvent) => {
-        const s = parseConsent(isPlainObject(m.data) && m.data.consent);
+        const d = isPlainObject(m.data) && m.data;
+        const s = parseConsent(d && d.consent);
         if (s && s !== consent.state) void setConsent(s, false).catch(() => {});
+        if (d && d.forget) void forget(true);
       };
     if (consent.state === 'granted') void openStore();
     // Denied from the start (GPC, tag): delete what an earlier visit may have stored (a no-op when nothing is).
