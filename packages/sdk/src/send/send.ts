@@ -22,7 +22,10 @@ export async function postReports(fetchFn: typeof fetch, url: string, body: stri
   } catch (e) {
     return { ok: false, retry: true, why: 'network: ' + describe(e) };
   }
-  if (res.ok) return { ok: true };
+  // The ingestion server acknowledges with 202 once the reports are committed. Another 2xx comes from something
+  // else on the way (a captive portal, a proxy's error page): the reports were not received, try again later.
+  if (res.status === 202) return { ok: true };
+  if (res.ok) return { ok: false, retry: true, why: 'HTTP ' + res.status + ' (not an ingestion answer)' };
   let code = '';
   try {
     code = String(((await res.json()) as { code?: unknown }).code ?? '');
