@@ -17,6 +17,7 @@ async function host() {
   await store.commit(events, (p, evs) => applyEvents(p ?? emptyProfile(NOW), evs, () => 's'));
   const posted: string[] = [];
   const beacons: string[] = [];
+  const beaconed: string[][] = [];
   const reports: ReportStatus[] = [];
   const pagehide: Array<() => void> = [];
   const index = { domains: { category: [{ id: 'shoes' }, { id: 'bags' }] } };
@@ -26,13 +27,13 @@ async function host() {
     now: () => NOW,
     random: () => 0.5,
     fetch: (async (url: string) => (url.endsWith('index.json') ? new Response(JSON.stringify(index)) : (posted.push(url), new Response('{}', { status: 202 })))) as unknown as typeof fetch,
-    nav: { sendBeacon: (url: string) => (beacons.push(url), true) } as unknown as Navigator,
+    nav: { sendBeacon: (url: string, body: string) => (beacons.push(url), beaconed.push(JSON.parse(body).reports.map((r: { reportId: string }) => r.reportId)), true) } as unknown as Navigator,
     win: { addEventListener: (type: string, fn: () => void) => void (type === 'pagehide' && pagehide.push(fn)) },
     allowed: () => true,
     store: async () => store,
     onReport: (s: ReportStatus) => void reports.push(s),
   } as unknown as Host;
-  return { h, store, posted, beacons, reports, hide: () => pagehide.forEach((f) => f()) };
+  return { h, store, posted, beacons, beaconed, reports, hide: () => pagehide.forEach((f) => f()) };
 }
 
 describe('the reporter', () => {
@@ -43,8 +44,8 @@ describe('the reporter', () => {
     expect(posted).toHaveLength(1);
   });
 
-  it('beacons on pagehide only the reports that are due, not those waiting out a backoff (the server is down)', async () => {
-    const { h, store, posted, beacons, hide } = await host();
+  it('beacons on pagehide the reports that are due or failed lately, not those whose backoff grew (a long outage)', async () => {
+    const { h, store, posted, beacons, beaconed, hide } = await host();
     const report = (id: string) => ({ reportId: id, period: '2026-12-04' }) as CategoryInterestReport;
     await storeOps(store).putOutbox([
       { id: 'waiting', report: report('waiting'), createdAt: NOW - 3_600_000, attempts: 6, nextAt: NOW + 3_600_000 },
@@ -53,9 +54,10 @@ describe('the reporter', () => {
     h.fetch = (async (url: string) => (posted.push(url), new Response('{}', { status: 503 }))) as unknown as typeof fetch;
     (h as { now: () => number }).now = () => NOW + 2000;
     await createReporter(h).flush();
-    expect(posted).toHaveLength(1); // 'due', refused by the server down: it now waits too
+    expect(posted).toHaveLength(1); // 'due', answered 503: it now waits about 2 s
     hide();
-    expect(beacons).toEqual([]);
+    expect(beacons).toHaveLength(1);
+    expect(beaconed).toEqual([['due']]);
   });
 
   it('sends nothing, and beacons nothing on pagehide, for a report built while the data was forgotten', async () => {

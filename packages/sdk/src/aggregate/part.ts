@@ -17,6 +17,8 @@ import { parseDomain, type Domain } from './domain.ts';
 
 /** Longest wait for the next outbox attempt while the page stays open. */
 const MAX_TIMER_MS = 10 * 60 * 1000;
+/** On pagehide, a report whose next attempt is further away than this is left to a later visit. */
+const BEACON_BACKOFF_MAX_MS = 60_000;
 
 export function createReporter(h: Host): Reporter {
   const { site, endpoint, modelBaseUrl } = h.config;
@@ -116,10 +118,10 @@ export function createReporter(h: Host): Reporter {
   };
 
   h.win?.addEventListener?.('pagehide', () => {
-    // The page is going away: hand what is due to the browser; a report waiting out a backoff (the server is down)
-    // waits for the next visit. The server deduplicates by reportId, so a report both beaconed and retried on the
-    // next visit is counted once.
-    const due = unsent.filter((i) => i.nextAt <= h.now());
+    // The page is going away: hand the reports to the browser, except those whose backoff has grown past a minute
+    // (the server has been failing for a while: one beacon per page view would be a retry storm). The server
+    // deduplicates by reportId, so a report both beaconed and retried on the next visit is counted once.
+    const due = unsent.filter((i) => i.nextAt - h.now() < BEACON_BACKOFF_MAX_MS);
     if (!due.length || !h.allowed()) return;
     for (const b of batches(due)) beacon(h.nav, url, batchBody(b));
   });
