@@ -564,12 +564,16 @@ const saleCollection = doc(
     <div class="card"><h3 class="card__heading"><a href="/products/cotton-tee" class="full-unstyled-link">Cotton Tee</a></h3>
     <label class="compare"><input type="checkbox" name="compare" value="CT-BEIGE-L"> Compare</label></div></li>
   <li class="grid__item" data-edgewise-item="WL-OLIVE" data-edgewise-name="Wool Scarf"><h3 class="card__heading">Wool Scarf</h3>
-    <wish-toggle></wish-toggle></li>
+    <wish-toggle></wish-toggle>
+    <label class="fav"><heart-icon></heart-icon><input type="checkbox" id="fav"></label></li>
 </ul>
 <script>
-  // A web component whose label and checkbox live in its open shadow root.
+  // A web component whose label and checkbox live in its open shadow root, and an icon component inside a label.
   customElements.define('wish-toggle', class extends HTMLElement {
     connectedCallback() { this.attachShadow({ mode: 'open' }).innerHTML = '<label><input type="checkbox" id="wish"> Wish list</label>'; }
+  });
+  customElements.define('heart-icon', class extends HTMLElement {
+    connectedCallback() { this.attachShadow({ mode: 'open' }).innerHTML = '<svg width="24" height="24" viewBox="0 0 24 24"><path d="M12 21 3 12a5 5 0 0 1 9-6 5 5 0 0 1 9 6z"/></svg>'; }
   });
 </script>
 <script>
@@ -599,6 +603,8 @@ test('data-edgewise-* clicks: select_promotion, select_item with the list, a buy
   // The same inside a web component's shadow root, where the document sees both clicks on the component.
   await page.locator('wish-toggle label').click({ position: { x: (await page.locator('wish-toggle label').boundingBox())!.width - 4, y: 8 } });
   await expect(page.locator('wish-toggle #wish')).toBeChecked();
+  await page.locator('label.fav heart-icon').click();
+  await expect(page.locator('#fav')).toBeChecked();
   // The promotion banner is a link: a click on its heading navigates, and the event must survive the navigation.
   await page.locator('.banner__heading').click();
   await page.waitForURL('**/collections/linen');
@@ -610,8 +616,8 @@ test('data-edgewise-* clicks: select_promotion, select_item with the list, a buy
 
   const evs = await stored(page);
   const clicks = evs.filter((e) => e.source === 'dom');
-  expect(clicks.map((e) => e.name + ':' + (itemIds(e)[0] ?? e.params.promotion_id))).toEqual(['add_to_cart:LS-WHITE-M', 'add_to_cart:LS-WHITE-M', 'add_to_cart:LS-WHITE-M', 'select_item:CT-BEIGE-L', 'select_item:WL-OLIVE', 'select_promotion:summer-banner', 'select_item:LS-WHITE-M']);
-  const [add, , , , , promo, select] = clicks;
+  expect(clicks.map((e) => e.name + ':' + (itemIds(e)[0] ?? e.params.promotion_id))).toEqual(['add_to_cart:LS-WHITE-M', 'add_to_cart:LS-WHITE-M', 'add_to_cart:LS-WHITE-M', 'select_item:CT-BEIGE-L', 'select_item:WL-OLIVE', 'select_item:WL-OLIVE', 'select_promotion:summer-banner', 'select_item:LS-WHITE-M']);
+  const [add, , , , , , promo, select] = clicks;
   expect(add!.params.items).toEqual([{ item_id: 'LS-WHITE-M', item_name: 'Linen Shirt', price: 39.9, item_list_name: 'Summer sale' }]);
   expect(promo!.params).toEqual({ promotion_id: 'summer-banner', promotion_name: 'Summer', creative_name: 'hero-1' });
   expect(select!.params.item_list_name).toBe('Summer sale');

@@ -35,15 +35,15 @@ export function listenClicks(doc: Document, sink: (name: string, params: Record<
     'click',
     (ev) => {
       try {
-        // What was clicked, also inside an open shadow root (a web component's own label and input), where the
-        // document sees only the component.
-        const origin = ev.composedPath()[0] as Element;
-        if (origin === repeat) return void (repeat = null);
+        // The path of what was clicked crosses open shadow roots (a web component's own label and input, an icon
+        // component inside a label), where the document sees only the component.
+        const path = ev.composedPath() as Element[];
+        if (path[0] === repeat) return void (repeat = null);
         const el = (ev.target as Element).closest<HTMLElement>(MARKED);
         if (!el) return;
-        const control = (origin.closest('label') as HTMLLabelElement | null)?.control;
+        const control = (path.find((n) => n.tagName === 'LABEL') as HTMLLabelElement | undefined)?.control;
         // A click on the control itself, inside its label, is not repeated.
-        if ((repeat = control?.contains(origin) ? null : control)) setTimeout(() => (repeat = null));
+        if ((repeat = control && !path.includes(control) ? control : null)) setTimeout(() => (repeat = null));
         sink(...markedEvent(el));
       } catch {
         // a click on a text node or in a closed shadow root: nothing marked
