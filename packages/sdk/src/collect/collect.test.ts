@@ -44,6 +44,13 @@ describe('dataLayer capture', () => {
     expect(seen).toEqual(['view_item', 'view_item_list', 'add_to_cart']);
   });
 
+  it('refuses a hostile dataLayer (a Proxy whose traps throw, a revoked one) without throwing', () => {
+    const trap = new Proxy([], { get: () => { throw new Error('trap'); } });
+    const { proxy, revoke } = Proxy.revocable([], {});
+    revoke();
+    for (const dataLayer of [trap, proxy]) expect(hookDataLayer({ dataLayer }, () => {})).toBe(false);
+  });
+
   it('refuses a dataLayer that is not an array and survives a throwing sink', () => {
     expect(hookDataLayer({ dataLayer: 'nope' }, () => {})).toBe(false);
     const win = { dataLayer: [] as unknown[] };

@@ -29,10 +29,6 @@ export function readEntry(entry: unknown): [string, unknown] | null {
  * is not an array (left untouched) or cannot take our `push` (frozen): its entries so far are still read.
  */
 export function hookDataLayer(win: { dataLayer?: unknown }, sink: DataLayerSink): boolean {
-  if (win.dataLayer === undefined) win.dataLayer = [];
-  const dl = win.dataLayer as unknown[] & { [HOOKED]?: boolean };
-  if (!Array.isArray(dl)) return false;
-  if (dl[HOOKED]) return true;
   const handle = (entry: unknown) => {
     try {
       const r = readEntry(entry);
@@ -41,9 +37,14 @@ export function hookDataLayer(win: { dataLayer?: unknown }, sink: DataLayerSink)
       // A hostile entry (throwing getter, revoked proxy) is skipped; the page's push already happened.
     }
   };
-  dl.slice().forEach(handle);
-  const prev = dl.push;
+  // A hostile dataLayer (a Proxy whose traps throw, a revoked one) is refused like a frozen one.
   try {
+    if (win.dataLayer === undefined) win.dataLayer = [];
+    const dl = win.dataLayer as unknown[] & { [HOOKED]?: boolean };
+    if (!Array.isArray(dl)) return false;
+    if (dl[HOOKED]) return true;
+    dl.slice().forEach(handle);
+    const prev = dl.push;
     dl.push = function (this: unknown, ...args: unknown[]): number {
       const n = prev.apply(this, args);
       args.forEach(handle);
