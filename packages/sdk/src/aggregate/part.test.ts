@@ -1,8 +1,11 @@
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { makeConfig } from '../loader/config.ts';
 import { createLogger } from '../shared/log.ts';
 import type { Host, ReportStatus } from '../shared/parts.ts';
+import { openIdbStore } from '../store/idb-store.ts';
 import { memoryStore } from '../store/memory-store.ts';
+import type { Store } from '../store/types.ts';
 import { storeOps } from '../store/ops.ts';
 import { createReporter } from './part.ts';
 import { applyEvents, emptyProfile } from '../profile/profile.ts';
@@ -58,6 +61,29 @@ describe('the reporter', () => {
     hide();
     expect(beacons).toHaveLength(1);
     expect(beaconed).toEqual([['due']]);
+  });
+
+  it('beacons nothing on pagehide that was forgotten while a flush read the outbox', async () => {
+    const { h, beaconed, hide } = await host();
+    const s = (await openIdbStore()) as Store;
+    if (s.kind !== 'indexeddb') throw new Error('no IndexedDB');
+    await storeOps(s).putOutbox([{ id: 'old', report: { reportId: 'old', period: '2026-12-04' } as CategoryInterestReport, createdAt: NOW - 1000, attempts: 0, nextAt: NOW }]);
+    h.fetch = (async () => new Response('{}', { status: 503 })) as unknown as typeof fetch;
+    (h as { store: () => Promise<Store> }).store = async () => s;
+    const r = createReporter(h);
+    // privacy.forget() (here or in another tab) lands after the flush has asked for the outbox left to send, before
+    // the answer: the client closes the store, then resets the reporter.
+    const transaction = s.db.transaction.bind(s.db) as (...a: unknown[]) => unknown;
+    let reads = 0;
+    (s.db as { transaction: unknown }).transaction = (...a: unknown[]) => {
+      const tx = transaction(...a);
+      if (a[0] === 'outbox' && a[1] === undefined && ++reads === 2) s.close(), r.reset();
+      return tx;
+    };
+    await r.flush();
+    expect(reads).toBe(2);
+    hide();
+    expect(beaconed).toEqual([]);
   });
 
   it('sends nothing, and beacons nothing on pagehide, for a report built while the data was forgotten', async () => {

@@ -56,6 +56,7 @@ export function createReporter(h: Host): Reporter {
   };
 
   const run = async (): Promise<void> => {
+    const started = epoch;
     const store = await ops();
     if (!store) return;
     clearTimeout(timer);
@@ -63,7 +64,10 @@ export function createReporter(h: Host): Reporter {
     all = false;
     for (const it of r.sent) h.onReport({ status: 'sent', period: it.report.period, at: h.now(), report: it.report });
     for (const it of r.dropped) h.onReport({ status: 'dropped', period: it.report.period, at: h.now(), report: it.report });
-    unsent = await store.outbox();
+    const left = await store.outbox();
+    // Forgotten meanwhile: what this run read must not come back as unsent (the pagehide beacon), nor be retried.
+    if (started !== epoch) return;
+    unsent = left;
     if (r.nextAt !== null) {
       const last = unsent[unsent.length - 1];
       if (last) h.onReport({ status: 'retrying', period: last.report.period, at: h.now(), report: last.report });

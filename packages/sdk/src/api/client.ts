@@ -99,8 +99,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   // Event ids: one random prefix per page and a counter, unique on the device without a CSPRNG call per event.
   const pageId = uuid() + '.';
   let seq = 0;
-  /** Product ids viewed on this page, and their names with the brand given first (lower case, '' for none). */
-  const viewed = new Map<string, string>();
+  /** Product ids viewed on this page; their names ('\0' + name), and names with each brand given ('\0' + name + '\0' + brand). */
+  const viewed = new Set<string>();
   // The page address `viewed` belongs to. A single-page app's own popstate listener, registered before ours, may
   // announce the product of the page it goes back to before page-watch has signalled the navigation: at each
   // product view (not at every event) the address decides, and the later signal for the same address is a no-op.
@@ -191,7 +191,7 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   const openStore = (g = gen): Promise<Store | null> =>
     consent.state !== 'granted'
       ? Promise.resolve(null)
-      : (storeP ??= deleting.then(() => (deps.openStore ?? openIdbStore)({ onClosed })).then((r) => adopt(r, g)).catch((e) => useMemory(faultOf(e))));
+      : (storeP ??= deleting.then(() => (deps.openStore ?? openIdbStore)({ onClosed, onDeleted: () => void forget(true) })).then((r) => adopt(r, g)).catch((e) => useMemory(faultOf(e))));
 
   function schedule(): void {
     if (consent.state !== 'granted') return;
@@ -287,17 +287,16 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     if (typeof v === 'string') return log.debug('dropped ' + source + ' event: ' + v), false;
     if (v.name === 'view_item') {
       newPage();
-      const { item_id: id, item_name: name, item_brand: brandName = '' } = v.params.items![0]!;
-      const brand = brandName.toLowerCase();
+      const { item_id: id, item_name: name, item_brand: brand = '' } = v.params.items![0]!;
       // Product pages usually announce their product more than once (dataLayer and JSON-LD, again as a variant is
       // chosen): one view per page. The announcements may use different ids (a variant or internal id, the SKU) for
-      // one name. A differing brand makes a look-alike another product.
+      // one name. Look-alikes of two named brands are two products.
       const named = name && '\0' + name.toLowerCase();
-      const brandOf = named ? viewed.get(named) : undefined;
-      if (viewed.has(id)) return true;
-      viewed.set(id, '');
-      if (brandOf !== undefined && (!brandOf || !brand || brandOf === brand)) return true;
-      if (named) viewed.set(named, brand);
+      const branded = named + '\0' + brand.toLowerCase();
+      const dup = viewed.has(id) || (named && (viewed.has(branded) || (viewed.has(named) && (!brand || viewed.has(named + '\0')))));
+      viewed.add(id);
+      if (dup) return true;
+      if (named) viewed.add(named).add(branded);
       pageItem = id;
     }
     // The rate counts what a shopper does on this page: not the backlog read at start (the snippet's queue, the
@@ -327,7 +326,8 @@ export function createClient(config: Config, deps: ClientDeps): Client {
     store = storeP = null;
     const deleted = (async () => {
       (await s)?.close();
-      (await reporterP?.catch(() => null))?.reset();
+      // Not awaited: a report part still loading (or stalled) must not hold up the deletion.
+      reporterP?.then((r) => r.reset(), () => {});
       if (remote) return true;
       const ok = await deleteDatabase();
       log.debug(ok ? 'forget: database deleted' : 'forget: deletion waits for another tab');

@@ -54,9 +54,11 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
         const valid = isProfile(stored);
         const corrupted = !valid && stored !== undefined;
         if (corrupted) meta.put(true, REBUILD_KEY);
+        // Raised at once, lowered only once this write has committed: until then a blind write beside it still folds
+        // into the tab's profile from before.
+        if (corrupted || flagged) partial = true;
         profiles.put((p = fold(valid ? stored : undefined, events)), PROFILE_KEY);
         await tx.done;
-        // Only now: a blind write beside this one still folds into the tab's profile from before it.
         partial = corrupted || !!flagged;
         return p;
       }
@@ -77,6 +79,8 @@ export function idbStore(db: IDBPDatabase<EdgewiseDB>): Store {
 export interface OpenOptions {
   /** Called when another tab upgrades or deletes the database: this connection has been closed. */
   onClosed?: () => void;
+  /** Called instead when another tab deletes the database. */
+  onDeleted?: () => void;
   blockedTimeoutMs?: number;
   openTimeoutMs?: number;
 }
@@ -104,9 +108,10 @@ export function openIdbStore(opts: OpenOptions = {}): Promise<Store | StorageFau
             clearTimeout(timer);
             timer = setTimeout(giveUp, opts.blockedTimeoutMs ?? OPEN_BLOCKED_TIMEOUT_MS);
           },
-          blocking() {
+          blocking(_: number, next: number | null) {
             db?.close();
-            opts.onClosed?.();
+            // Another tab deletes the database (privacy.forget(), consent withdrawn there): this one lets go too.
+            (next === null && opts.onDeleted ? opts.onDeleted : opts.onClosed)?.();
           },
           terminated: () => opts.onClosed?.(),
         }),
