@@ -1,4 +1,4 @@
-import { DB_NAME, DAILY_EPSILON_BUDGET, REPORT_EPSILON, REPORT_MIN_INTEREST_EVENTS, RETENTION_EVENTS_MAX, RETENTION_MS, SDK_VERSION } from '../shared/constants.ts';
+import { DB_NAME, DAILY_EPSILON_BUDGET, OUTBOX_MAX_AGE_MS, REPORT_EPSILON, REPORT_MIN_INTEREST_EVENTS, RETENTION_EVENTS_MAX, RETENTION_MS, SDK_VERSION } from '../shared/constants.ts';
 import type { DebugInfo, Inventory } from '../api/types.ts';
 import type { Config } from '../loader/config.ts';
 
@@ -25,7 +25,7 @@ export function inventory({ config, debug, gpc, counts }: InventoryState): Inven
         events: 'GA4 ecommerce events (name, item fields, value, page kind, time, local session id, source); deleted after ' +
           RETENTION_MS / 86_400_000 + ' days or beyond ' + RETENTION_EVENTS_MAX + ' events',
         profile: 'category and brand affinities, recent / cart / purchased item ids, purchase counts, the transaction ids of the latest purchases (to count a repeated purchase once), session counters',
-        outbox: 'privatized reports waiting to be sent',
+        outbox: 'privatized reports waiting to be sent; dropped unsent after ' + OUTBOX_MAX_AGE_MS / 86_400_000 + ' days',
         meta: 'privacy budget spent today',
       },
       counts,
@@ -48,7 +48,9 @@ export function inventory({ config, debug, gpc, counts }: InventoryState): Inven
         mechanism: 'optimized unary encoding (local differential privacy)',
         epsilon: REPORT_EPSILON,
         dailyEpsilonBudget: DAILY_EPSILON_BUDGET,
-        when: 'at most once per UTC day, after ' + REPORT_MIN_INTEREST_EVENTS + ' product interest events in known categories or a purchase, only with consent granted',
+        when:
+          'at most once per UTC day, after ' + REPORT_MIN_INTEREST_EVENTS + ' product interest events in known categories or a purchase, only with consent granted; ' +
+          'privacy.forget() and withdrawn consent delete the day\'s budget record with everything else, so consent given again the same day may send a second report, built only from what was collected after the deletion',
       },
     ],
     neverSends: ['events', 'item ids', 'URLs or referrers', 'user, device or session identifiers', 'search terms', 'texts given to understand()', 'cookies'],
