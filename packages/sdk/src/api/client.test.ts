@@ -269,6 +269,31 @@ describe('the SDK core with real (fake-indexeddb) storage', () => {
     expect(dump.profile.rfm.purchases).toBe(0);
   });
 
+  it('consent withdrawn and granted again in one tab: another tab that hears of it late deletes nothing stored since', async () => {
+    // Another tab's BroadcastChannel messages arrive late (the browser orders them freely against IndexedDB events).
+    class LateChannel extends BroadcastChannel {
+      override set onmessage(fn: ((m: MessageEvent) => void) | null) {
+        super.onmessage = fn && ((m: MessageEvent) => void setTimeout(() => fn(m), 150));
+      }
+      override get onmessage(): ((m: MessageEvent) => void) | null {
+        return super.onmessage as never;
+      }
+    }
+    const tab = (Channel: typeof BroadcastChannel) => client('granted', parts, false, [], { env: { dataLayer: [], BroadcastChannel: Channel, addEventListener: () => {} } as never });
+    const a = tab(BroadcastChannel);
+    const b = tab(LateChannel);
+    a.api.track('view_item', { items: [{ item_id: 'old' }] });
+    await flushNow(a.api);
+    b.api.track('view_item', { items: [{ item_id: 'old-b' }] });
+    await flushNow(b.api);
+    await a.api.consent.set('denied');
+    await a.api.consent.set('granted');
+    a.api.track('view_item', { items: [{ item_id: 'after-grant' }] });
+    await new Promise((r) => setTimeout(r, 400)); // tab B handles 'denied', then 'granted'
+    const dump = (await a.api.privacy.export()) as { events: Array<{ params: { items: Array<{ item_id: string }> } }> };
+    expect(dump.events.map((e) => e.params.items[0]!.item_id)).toEqual(['after-grant']);
+  });
+
   it('a write as the page goes away, beside a write in flight, keeps both writes\u2019 events in the stored profile', async () => {
     const { api, fire } = client('granted');
     const buy = (i: number) => api.track('purchase', { transaction_id: 'T' + i, value: 10, currency: 'EUR', items: [{ item_id: 'p' + i }] });

@@ -347,7 +347,9 @@ export function createClient(config: Config, deps: ClientDeps): Client {
       schedule();
     } else {
       storageReason = 'consent';
-      await forget();
+      // Told by another tab: that tab deletes the database; a second deletion here could come after it had been
+      // granted again there, and delete what it stored since.
+      await forget(!broadcast);
     }
   }
 
@@ -456,13 +458,14 @@ export function createClient(config: Config, deps: ClientDeps): Client {
   function start(): void {
     // page_view is ours (one per page, with its kind); gtm.* and custom names are not ecommerce and are ignored.
     let hooked: unknown;
-    const hook = () => {
+    // A page's `dataLayer` getter may throw: never into the page.
+    const hook = safe(log, 'dataLayer', () => {
       if (env.dataLayer === hooked && hooked) return;
       replaying = true;
       if (!hookDataLayer(env, (name, params) => name !== 'page_view' && ingest(name, params, 'datalayer'))) log.warn('window.dataLayer is not an array, or frozen');
       replaying = false;
       hooked = env.dataLayer;
-    };
+    });
     hook();
     if (doc) {
       // A page script after the tag may assign `dataLayer = [...]` (GTM's classic snippet does): hook that array.

@@ -41,7 +41,7 @@ export function listenClicks(doc: Document, sink: (name: string, params: Record<
         if (path[0] === repeat) return void (repeat = null);
         const el = (ev.target as Element).closest<HTMLElement>(MARKED);
         if (!el) return;
-        const control = (path.find((n) => n.tagName === 'LABEL') as HTMLLabelElement | undefined)?.control;
+        const control = (path.find((n) => n.localName === 'label') as HTMLLabelElement | undefined)?.control;
         // A click on the control itself, inside its label, is not repeated.
         if ((repeat = control && !path.includes(control) ? control : null)) setTimeout(() => (repeat = null));
         sink(...markedEvent(el));
