@@ -7,12 +7,7 @@
 
 const MARKED = '[data-edgewise-item],[data-edgewise-promotion]';
 
-/** Builds the event for a click on `target`, or null when no marked element contains it. */
-export function clickEvent(target: Element): [string, Record<string, unknown>] | null {
-  const el = target.closest<HTMLElement>(MARKED);
-  return el && markedEvent(el);
-}
-
+/** The event for a click inside the marked element `el`. */
 function markedEvent(el: HTMLElement): [string, Record<string, unknown>] {
   const d = el.dataset;
   if (d.edgewisePromotion) {
